@@ -1,0 +1,7 @@
+// Placeholder until the owning module lands; replaced by the real subcommand.
+export const summary = '(not built yet)';
+
+export async function run(_argv: string[]): Promise<number> {
+  console.error('quickdraw-tfjs synth: not built yet');
+  return 1;
+}
