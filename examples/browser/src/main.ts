@@ -1,0 +1,130 @@
+// The page: pick a backend, load the classifier the main command trained, wire the drawing pad and the
+// dataset viewer. Everything from the library comes through its package exports (`quickdraw-tfjs/...`).
+import {loadSketchClassifier} from 'quickdraw-tfjs/model';
+import {cropInk, type Drawing, drawingToInk, simplifyDrawing} from 'quickdraw-tfjs/sketch';
+import {predictTopK} from 'quickdraw-tfjs/train';
+import {pickBackend} from './backend.js';
+import {DrawPad} from './draw-pad.js';
+import {DatasetViewer, parseClassNames} from './viewer.js';
+
+function byId<T extends HTMLElement>(id: string): T {
+  const el = document.getElementById(id);
+  if (el === null) throw new Error(`page: no element #${id}`);
+  return el as T;
+}
+
+function showError(el: HTMLElement, err: unknown): void {
+  el.classList.add('error');
+  el.textContent = err instanceof Error ? err.message : String(err);
+  console.error(err);
+}
+
+type Classifier = Awaited<ReturnType<typeof loadSketchClassifier>>;
+
+/** The drawing as the training data saw it: simplified like Quick, Draw!, in stroke-3, cropped. */
+function inkOf(drawing: Drawing, maxLength: number): Float32Array {
+  return cropInk(drawingToInk(simplifyDrawing(drawing)), maxLength);
+}
+
+function showGuesses(list: HTMLElement, guesses: ReadonlyArray<{className: string; probability: number}>): void {
+  list.replaceChildren(
+    ...guesses.map((g) => {
+      const li = document.createElement('li');
+      li.dataset['class'] = g.className;
+      const name = document.createElement('span');
+      name.className = 'name';
+      name.textContent = g.className;
+      const bar = document.createElement('span');
+      bar.className = 'bar';
+      bar.style.width = `${Math.max(1, Math.round(g.probability * 100))}%`;
+      const p = document.createElement('span');
+      p.className = 'p';
+      p.textContent = `${(g.probability * 100).toFixed(1)}%`;
+      li.append(name, bar, p);
+      return li;
+    }),
+  );
+}
+
+async function main(): Promise<void> {
+  const params = new URLSearchParams(location.search);
+  const backendEl = byId('backend');
+  const choice = await pickBackend(params.get('backend'));
+  backendEl.textContent = choice.name;
+  document.body.dataset['backend'] = choice.name;
+  if (choice.skipped.length > 0) byId('backend-note').textContent = `(passed over: ${choice.skipped.join('; ')})`;
+
+  const viewer = new DatasetViewer({status: byId('viewer-status'), grid: byId('grid'), histogram: byId('histogram')});
+  wireViewer(viewer);
+
+  const modelStatus = byId('model-status');
+  let classifier: Classifier;
+  try {
+    classifier = await loadSketchClassifier(new URL(params.get('model') ?? './model/model.json', location.href).href);
+  } catch (err) {
+    showError(modelStatus, err);
+    return;
+  }
+  const {model, classNames, maxLength} = classifier;
+  modelStatus.textContent = `Model: ${classNames.length} classes (${classNames.join(', ')}), sketches cropped to ${maxLength} steps.`;
+  viewer.setModelClassNames(classNames);
+
+  const guesses = byId('guesses');
+  const note = byId('guess-note');
+  let pending = 0;
+  const pad = new DrawPad(byId<HTMLCanvasElement>('pad'), (drawing) => {
+    const ticket = ++pending;
+    void (async () => {
+      try {
+        const ink = inkOf(drawing, maxLength);
+        const [top] = await predictTopK(model, [ink], {classNames, k: Math.min(5, classNames.length)});
+        if (ticket !== pending || top === undefined) return; // a newer stroke or a clear won
+        showGuesses(guesses, top);
+        note.textContent = `${drawing.length} stroke${drawing.length === 1 ? '' : 's'}, ${ink.length / 3} steps after simplification.`;
+        document.body.dataset['guessed'] = String(ticket);
+      } catch (err) {
+        showError(note, err);
+      }
+    })();
+  });
+  byId('clear').addEventListener('click', () => {
+    pending++;
+    pad.clear();
+    guesses.replaceChildren();
+    note.textContent = '';
+  });
+  document.body.dataset['ready'] = 'true';
+}
+
+function wireViewer(viewer: DatasetViewer): void {
+  const limit = (): number => Math.max(1, Number(byId<HTMLInputElement>('limit').value) || 500);
+  const status = byId('viewer-status');
+  byId<HTMLInputElement>('file').addEventListener('change', (e) => {
+    const file = (e.target as HTMLInputElement).files?.[0];
+    if (file !== undefined) void viewer.open(file, file.name, limit());
+  });
+  byId<HTMLInputElement>('classes').addEventListener('change', (e) => {
+    const file = (e.target as HTMLInputElement).files?.[0];
+    if (file !== undefined) {
+      file.text().then((text) => viewer.setFileClassNames(parseClassNames(text)), (err) => showError(status, err));
+    }
+  });
+  byId<HTMLFormElement>('url-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const url = byId<HTMLInputElement>('url').value.trim();
+    if (url === '') return;
+    status.classList.remove('error');
+    status.textContent = `Fetching ${url}…`;
+    fetch(url).then(
+      (response) => {
+        if (!response.ok) throw new Error(`${url}: HTTP ${response.status} ${response.statusText}`);
+        return viewer.open(response, url, limit());
+      },
+    ).catch((err: unknown) => showError(status, err));
+  });
+}
+
+main().catch((err: unknown) => {
+  showError(byId('backend'), err);
+  document.body.dataset['ready'] = 'error';
+});

@@ -1,0 +1,41 @@
+// Builds the browser example. The page imports the library by its package name (`quickdraw-tfjs/sketch`,
+// ...), which Vite resolves through package.json's `exports` map to the built `dist/` files, exactly
+// as in an app that installed the package. The plugin below makes that a checked fact: a
+// `quickdraw-tfjs` import that resolves anywhere but `dist/` (say, to `src/`) fails the build.
+// Run `npm run build` at the repository root first (or `node scripts/browser-build.mjs`).
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {defineConfig, type Plugin} from 'vite';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const packageDist = path.resolve(here, '../../dist') + path.sep;
+
+function libraryFromPackageExports(): Plugin {
+  return {
+    name: 'quickdraw-tfjs-from-package-exports',
+    enforce: 'pre',
+    async resolveId(source, importer, options) {
+      if (source !== 'quickdraw-tfjs' && !source.startsWith('quickdraw-tfjs/')) return null;
+      const resolved = await this.resolve(source, importer, {...options, skipSelf: true});
+      if (resolved === null) {
+        throw new Error(`${source}: not resolved through package.json exports (run \`npm run build\` first?)`);
+      }
+      if (!resolved.id.startsWith(packageDist)) {
+        throw new Error(`${source}: resolved to ${resolved.id}, not to the package's built dist/`);
+      }
+      return resolved;
+    },
+  };
+}
+
+export default defineConfig({
+  root: here,
+  base: './',
+  plugins: [libraryFromPackageExports()],
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    chunkSizeWarningLimit: 4096,
+  },
+});
