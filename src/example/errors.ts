@@ -1,0 +1,91 @@
+/**
+ * The one error class of the Example module.
+ * @module
+ */
+
+/**
+ * What went wrong, from a closed set:
+ * - `'MALFORMED_VARINT'`: a varint runs past 10 bytes (wire level, has `byteOffset`);
+ * - `'TRUNCATED'`: a length, a fixed-width value or a varint runs past the end of its message
+ *   (wire level, has `byteOffset`);
+ * - `'WRONG_WIRE_TYPE'`: a known field arrives with a wire type its schema forbids (wire level);
+ * - `'INVALID_WIRE_TYPE'`: wire types 3/4 (groups), 6, 7, or field number 0 (wire level);
+ * - `'MISSING_FEATURE'`: a FixedLen feature without a default is absent;
+ * - `'TYPE_MISMATCH'`: the Example holds another kind of list than the spec's dtype;
+ * - `'SHAPE_MISMATCH'`: the value count does not fit the spec's shape;
+ * - `'INT64_OUT_OF_RANGE'`: an int64 does not fit the int32 tensor it must become;
+ * - `'INVALID_SPEC'`: the feature spec or the input values themselves are unusable.
+ */
+export type ExampleErrorCode =
+  | 'MALFORMED_VARINT'
+  | 'TRUNCATED'
+  | 'WRONG_WIRE_TYPE'
+  | 'INVALID_WIRE_TYPE'
+  | 'MISSING_FEATURE'
+  | 'TYPE_MISMATCH'
+  | 'SHAPE_MISMATCH'
+  | 'INT64_OUT_OF_RANGE'
+  | 'INVALID_SPEC';
+
+/** Context carried by an {@link ExampleParseError}; every field is optional. */
+export interface ExampleParseErrorContext {
+  /** Index of the Example in the batch given to `parseExamples` (0 for `parseExample`). */
+  exampleIndex?: number;
+  /** The Example's name when the caller passed `names`. */
+  exampleName?: string;
+  /** The feature key involved. */
+  key?: string;
+  /** What the spec or the wire format expected (`'float'`, `'[2]'`, `'wire type 2'`...). */
+  expected?: string;
+  /** What was found. */
+  actual?: string;
+  /** For wire-level faults: the byte offset of the fault in the serialized Example. */
+  byteOffset?: number;
+  /** The lower-level error this one wraps. */
+  cause?: unknown;
+}
+
+/**
+ * A serialized Example that cannot be decoded, or does not fit the feature specs.
+ *
+ * Messages start with `example: ` and then use TensorFlow's words, so a search for the
+ * TensorFlow message finds the same explanations:
+ * `example: Name: <unknown>, Key: a, Index: 1.  Number of float values != expected.  Values size: 2 but output shape: [3]`.
+ * Wire-level faults name the byte offset: `example: can't parse serialized Example: length 300 at byte 5 runs past the end (12 bytes)`.
+ *
+ * ```ts
+ * try {
+ *   parseExamples(records, quickdrawFeatures);
+ * } catch (err) {
+ *   if (err instanceof ExampleParseError && err.code === 'MISSING_FEATURE') console.log(err.key);
+ * }
+ * ```
+ */
+export class ExampleParseError extends Error {
+  override readonly name = 'ExampleParseError';
+  /** What went wrong; see {@link ExampleErrorCode}. */
+  readonly code: ExampleErrorCode;
+  /** Index of the Example in its batch, when parsing a batch. */
+  readonly exampleIndex: number | undefined;
+  /** The Example's name, when names were given. */
+  readonly exampleName: string | undefined;
+  /** The feature key involved, when known. */
+  readonly key: string | undefined;
+  /** What was expected, when meaningful. */
+  readonly expected: string | undefined;
+  /** What was found, when meaningful. */
+  readonly actual: string | undefined;
+  /** Byte offset of a wire-level fault in the serialized Example. */
+  readonly byteOffset: number | undefined;
+
+  constructor(code: ExampleErrorCode, message: string, context: ExampleParseErrorContext = {}) {
+    super(message, context.cause === undefined ? undefined : {cause: context.cause});
+    this.code = code;
+    this.exampleIndex = context.exampleIndex;
+    this.exampleName = context.exampleName;
+    this.key = context.key;
+    this.expected = context.expected;
+    this.actual = context.actual;
+    this.byteOffset = context.byteOffset;
+  }
+}

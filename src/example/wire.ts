@@ -1,0 +1,516 @@
+/**
+ * Protobuf wire reading specialised for tf.train.Example: bounds-checked varints, lengths and
+ * field skipping, and the walk over `Feature` messages that the decoder and the tensor parser
+ * share. Internal: not exported from the module's index.
+ *
+ * The reader keeps its cursor in module state (decoding is synchronous and never re-entrant), so
+ * the hot loops allocate nothing but their outputs. Every length is checked against the bytes left
+ * in its enclosing message before anything is sized from it.
+ * @module
+ */
+import {type ExampleErrorCode, ExampleParseError} from './errors.js';
+
+/** True on little-endian hosts (all mainstream ones): packed floats are then copied as bytes. */
+export const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** Feature kinds as their `oneof` field numbers. */
+export const KIND_NONE = 0;
+export const KIND_BYTES = 1;
+export const KIND_FLOAT = 2;
+export const KIND_INT64 = 3;
+
+/** The cursor: the byte offset of the next unread byte. */
+export let pos = 0;
+
+/** Moves the cursor (used by callers that walk messages themselves). */
+export function seek(p: number): void {
+  pos = p;
+}
+
+/** Throws the wire-level error for a fault at `offset`. */
+export function wireError(code: ExampleErrorCode, detail: string, offset: number): never {
+  throw new ExampleParseError(code, `example: can't parse serialized Example: ${detail}`, {byteOffset: offset});
+}
+
+/**
+ * Reads a varint as a JavaScript number (exact below 2^53, larger values only compare as large),
+ * for tags and lengths. Throws `TRUNCATED` or `MALFORMED_VARINT`.
+ */
+export function readVarNum(b: Uint8Array, end: number): number {
+  const start = pos;
+  if (start < end) {
+    const b0 = b[start]!;
+    if (b0 < 0x80) {
+      pos = start + 1;
+      return b0;
+    }
+  }
+  let value = 0;
+  let scale = 1;
+  for (let i = 0; i < 10; i++) {
+    if (start + i >= end) wireError('TRUNCATED', `varint at byte ${start} runs past the end of its message at byte ${end}`, start);
+    const byte = b[start + i]!;
+    value += (byte & 0x7f) * scale;
+    scale *= 128;
+    if (byte < 0x80) {
+      pos = start + i + 1;
+      return value;
+    }
+  }
+  return wireError('MALFORMED_VARINT', `varint at byte ${start} is longer than 10 bytes`, start);
+}
+
+/** Reads a length prefix and checks it against the bytes left before `end`; returns the length. */
+export function readLength(b: Uint8Array, end: number): number {
+  const at = pos;
+  const len = readVarNum(b, end);
+  if (len > end - pos) {
+    wireError('TRUNCATED', `length ${len} at byte ${at} runs past the end of its message (${end - pos} bytes left)`, at);
+  }
+  return len;
+}
+
+/** Reads a tag; throws `INVALID_WIRE_TYPE` for field number 0, groups (3, 4) and wire types 6, 7. */
+export function readTag(b: Uint8Array, end: number): number {
+  const at = pos;
+  const tag = readVarNum(b, end);
+  const wt = tag % 8;
+  if (tag < 8 || tag > 0xffffffff) wireError('INVALID_WIRE_TYPE', `invalid field number ${Math.floor(tag / 8)} at byte ${at}`, at);
+  if (wt === 3 || wt === 4) wireError('INVALID_WIRE_TYPE', `group wire type ${wt} at byte ${at} is not supported`, at);
+  if (wt > 5) wireError('INVALID_WIRE_TYPE', `invalid wire type ${wt} at byte ${at}`, at);
+  return tag;
+}
+
+/** Skips the value of an unknown field of wire type `wt` (0, 1, 2 or 5). */
+export function skipValue(b: Uint8Array, wt: number, end: number): void {
+  const at = pos;
+  switch (wt) {
+    case 0:
+      readVarNum(b, end);
+      return;
+    case 1:
+      if (end - pos < 8) wireError('TRUNCATED', `fixed64 at byte ${at} runs past the end of its message at byte ${end}`, at);
+      pos += 8;
+      return;
+    case 2: {
+      const len = readLength(b, end);
+      pos += len;
+      return;
+    }
+    default:
+      if (end - pos < 4) wireError('TRUNCATED', `fixed32 at byte ${at} runs past the end of its message at byte ${end}`, at);
+      pos += 4;
+  }
+}
+
+/** Throws `WRONG_WIRE_TYPE` for a known field with a forbidden wire type. */
+export function wrongWireType(message: string, field: number, wt: number, expected: string, at: number): never {
+  return wireError('WRONG_WIRE_TYPE', `field ${field} of ${message} at byte ${at} has wire type ${wt}, expected ${expected}`, at);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Example → Features → map entries.
+
+let entryStarts = new Int32Array(64);
+let entryEnds = new Int32Array(64);
+/** Number of map entries found by the last {@link scanExample}. */
+export let entryCount = 0;
+
+function pushEntry(s: number, e: number): void {
+  if (entryCount === entryStarts.length) {
+    const ns = new Int32Array(entryCount * 2);
+    ns.set(entryStarts);
+    entryStarts = ns;
+    const ne = new Int32Array(entryCount * 2);
+    ne.set(entryEnds);
+    entryEnds = ne;
+  }
+  entryStarts[entryCount] = s;
+  entryEnds[entryCount] = e;
+  entryCount++;
+}
+
+/** Start of map entry `i` of the last scan. */
+export function entryStart(i: number): number {
+  return entryStarts[i]!;
+}
+/** End of map entry `i` of the last scan. */
+export function entryEnd(i: number): number {
+  return entryEnds[i]!;
+}
+
+/**
+ * Walks `Example { Features features = 1 }` (field 1 may repeat: concatenated Examples merge) and
+ * `Features { map<string, Feature> feature = 1 }` over `b[start, end)`, recording the byte range of
+ * every map entry in order; returns their count. Unknown fields are skipped.
+ */
+export function scanExample(b: Uint8Array, start: number, end: number): number {
+  entryCount = 0;
+  pos = start;
+  while (pos < end) {
+    const at = pos;
+    const tag = readTag(b, end);
+    if (tag === 10) {
+      const len = readLength(b, end);
+      scanFeatures(b, pos, pos + len);
+    } else if (tag >>> 3 === 1) {
+      wrongWireType('Example', 1, tag & 7, 'wire type 2', at);
+    } else {
+      skipValue(b, tag & 7, end);
+    }
+  }
+  return entryCount;
+}
+
+/** Forgets the recorded map entries (before a {@link scanFeatures} of its own). */
+export function resetEntries(): void {
+  entryCount = 0;
+}
+
+/** Records the map entries of one `Features` message body `[start, end)`; leaves pos at end. */
+export function scanFeatures(b: Uint8Array, start: number, end: number): void {
+  pos = start;
+  while (pos < end) {
+    const at = pos;
+    const tag = readTag(b, end);
+    if (tag === 10) {
+      const len = readLength(b, end);
+      pushEntry(pos, pos + len);
+      pos += len;
+    } else if (tag >>> 3 === 1) {
+      wrongWireType('Features', 1, tag & 7, 'wire type 2', at);
+    } else {
+      skipValue(b, tag & 7, end);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// One map entry: key and Feature. The Feature is accumulated with protobuf merge semantics: the
+// last `oneof` case set wins, and repeated occurrences of the same case concatenate their lists.
+
+/** Key range of the last entry read (`keyStart === keyEnd` for an absent or empty key). */
+export let keyStart = 0;
+export let keyEnd = 0;
+/** Kind of the Feature of the last entry read (`KIND_NONE` for an empty Feature). */
+export let featKind = KIND_NONE;
+let listStarts = new Int32Array(8);
+let listEnds = new Int32Array(8);
+let listCount = 0;
+
+function pushList(s: number, e: number): void {
+  if (listCount === listStarts.length) {
+    const ns = new Int32Array(listCount * 2);
+    ns.set(listStarts);
+    listStarts = ns;
+    const ne = new Int32Array(listCount * 2);
+    ne.set(listEnds);
+    listEnds = ne;
+  }
+  listStarts[listCount] = s;
+  listEnds[listCount] = e;
+  listCount++;
+}
+
+/**
+ * Reads the map entry `b[start, end)` (`key = 1`, `value = 2`, in either order, unknown fields
+ * skipped): sets `keyStart`/`keyEnd`, `featKind` and the list ranges of the Feature.
+ */
+export function readEntry(b: Uint8Array, start: number, end: number): void {
+  keyStart = keyEnd = start;
+  featKind = KIND_NONE;
+  listCount = 0;
+  pos = start;
+  while (pos < end) {
+    const at = pos;
+    const tag = readTag(b, end);
+    if (tag === 10) {
+      const len = readLength(b, end);
+      keyStart = pos;
+      keyEnd = pos += len;
+    } else if (tag === 18) {
+      const len = readLength(b, end);
+      const fe = pos + len;
+      readFeature(b, pos, fe);
+      pos = fe;
+    } else {
+      const field = tag >>> 3;
+      if (field === 1 || field === 2) wrongWireType('map entry', field, tag & 7, 'wire type 2', at);
+      skipValue(b, tag & 7, end);
+    }
+  }
+}
+
+/** Resets the feature state and reads one `Feature` message body `b[start, end)` (a FeatureList step). */
+export function readFeatureBody(b: Uint8Array, start: number, end: number): void {
+  featKind = KIND_NONE;
+  listCount = 0;
+  readFeature(b, start, end);
+}
+
+/** Merges the Feature message body `b[start, end)` into the current feature state. */
+function readFeature(b: Uint8Array, start: number, end: number): void {
+  pos = start;
+  while (pos < end) {
+    const at = pos;
+    const tag = readTag(b, end);
+    const field = tag >>> 3;
+    if (field >= 1 && field <= 3) {
+      if ((tag & 7) !== 2) wrongWireType('Feature', field, tag & 7, 'wire type 2', at);
+      const len = readLength(b, end);
+      if (field !== featKind) {
+        featKind = field;
+        listCount = 0;
+      }
+      pushList(pos, pos + len);
+      pos += len;
+    } else {
+      skipValue(b, tag & 7, end);
+    }
+  }
+}
+
+const LIST_NAMES = ['', 'BytesList', 'FloatList', 'Int64List'];
+
+/**
+ * Counts the values of the current feature's lists, validating their wire format completely
+ * (so the fill functions below cannot fail). Allocates nothing.
+ */
+export function countValues(b: Uint8Array): number {
+  let count = 0;
+  const kind = featKind;
+  for (let r = 0; r < listCount; r++) {
+    const end = listEnds[r]!;
+    pos = listStarts[r]!;
+    while (pos < end) {
+      const at = pos;
+      const tag = readTag(b, end);
+      const wt = tag & 7;
+      if (tag >>> 3 !== 1) {
+        skipValue(b, wt, end);
+        continue;
+      }
+      if (kind === KIND_FLOAT) {
+        if (wt === 2) {
+          const len = readLength(b, end);
+          if (len % 4 !== 0) wireError('TRUNCATED', `packed float list at byte ${at} has ${len} bytes, not a multiple of 4`, at);
+          count += len / 4;
+          pos += len;
+        } else if (wt === 5) {
+          if (end - pos < 4) wireError('TRUNCATED', `fixed32 at byte ${pos} runs past the end of its message at byte ${end}`, pos);
+          pos += 4;
+          count++;
+        } else {
+          wrongWireType(LIST_NAMES[kind]!, 1, wt, 'wire type 2 or 5', at);
+        }
+      } else if (kind === KIND_INT64) {
+        if (wt === 2) {
+          const len = readLength(b, end);
+          const e = pos + len;
+          let run = 0;
+          for (let i = pos; i < e; i++) {
+            if (b[i]! < 0x80) {
+              count++;
+              run = 0;
+            } else if (++run === 10) {
+              wireError('MALFORMED_VARINT', `varint at byte ${i - 9} is longer than 10 bytes`, i - 9);
+            }
+          }
+          if (run > 0) wireError('TRUNCATED', `varint at byte ${e - run} runs past the end of its message at byte ${e}`, e - run);
+          pos = e;
+        } else if (wt === 0) {
+          readVarNum(b, end);
+          count++;
+        } else {
+          wrongWireType(LIST_NAMES[kind]!, 1, wt, 'wire type 0 or 2', at);
+        }
+      } else {
+        if (wt !== 2) wrongWireType(LIST_NAMES[kind]!, 1, wt, 'wire type 2', at);
+        const len = readLength(b, end);
+        pos += len;
+        count++;
+      }
+    }
+  }
+  return count;
+}
+
+/**
+ * Copies the current (validated) float feature into `out` from index `at`; `outBytes` is a byte
+ * view of `out`'s whole buffer. Returns the index after the last value written.
+ */
+export function fillFloats(b: Uint8Array, out: Float32Array, outBytes: Uint8Array, at: number): number {
+  for (let r = 0; r < listCount; r++) {
+    const end = listEnds[r]!;
+    pos = listStarts[r]!;
+    while (pos < end) {
+      const tag = readTag(b, end);
+      if (tag === 10) {
+        const len = readVarNum(b, end);
+        if (LITTLE_ENDIAN) {
+          outBytes.set(b.subarray(pos, pos + len), out.byteOffset + at * 4);
+        } else {
+          const dv = new DataView(b.buffer, b.byteOffset + pos, len);
+          for (let i = 0; i < len; i += 4) out[at + i / 4] = dv.getFloat32(i, true);
+        }
+        at += len >>> 2;
+        pos += len;
+      } else if (tag === 13) {
+        out[at++] = new DataView(b.buffer, b.byteOffset + pos, 4).getFloat32(0, true);
+        pos += 4;
+      } else {
+        skipValue(b, tag & 7, end);
+      }
+    }
+  }
+  return at;
+}
+
+/** The low and high words of the last varint read by {@link readVarint64}. */
+export let lo = 0;
+export let hi = 0;
+
+/** Reads a (validated) 64-bit varint into `lo`/`hi` (two's complement, signed words). */
+export function readVarint64(b: Uint8Array): void {
+  let p = pos;
+  let byte = b[p++]!;
+  let l = byte & 0x7f;
+  let h = 0;
+  if (byte >= 0x80) {
+    byte = b[p++]!;
+    l |= (byte & 0x7f) << 7;
+    if (byte >= 0x80) {
+      byte = b[p++]!;
+      l |= (byte & 0x7f) << 14;
+      if (byte >= 0x80) {
+        byte = b[p++]!;
+        l |= (byte & 0x7f) << 21;
+        if (byte >= 0x80) {
+          byte = b[p++]!;
+          l |= (byte & 0x7f) << 28;
+          h = (byte & 0x7f) >>> 4;
+          let shift = 3;
+          while (byte >= 0x80) {
+            byte = b[p++]!;
+            if (shift < 32) h |= (byte & 0x7f) << shift;
+            shift += 7;
+          }
+        }
+      }
+    }
+  }
+  pos = p;
+  lo = l | 0;
+  hi = h | 0;
+}
+
+/**
+ * Writes the current (validated) int64 feature into `out` as word pairs from value index `at`.
+ * Returns the value index after the last value written.
+ */
+export function fillInt64Words(b: Uint8Array, out: Int32Array, at: number): number {
+  for (let r = 0; r < listCount; r++) {
+    const end = listEnds[r]!;
+    pos = listStarts[r]!;
+    while (pos < end) {
+      const tag = readTag(b, end);
+      if (tag === 10) {
+        const len = readVarNum(b, end);
+        const e = pos + len;
+        while (pos < e) {
+          readVarint64(b);
+          out[2 * at] = lo;
+          out[2 * at + 1] = hi;
+          at++;
+        }
+      } else if (tag === 8) {
+        readVarint64(b);
+        out[2 * at] = lo;
+        out[2 * at + 1] = hi;
+        at++;
+      } else {
+        skipValue(b, tag & 7, end);
+      }
+    }
+  }
+  return at;
+}
+
+/**
+ * Writes the current (validated) int64 feature into `out` as int32 from index `at`. Returns the
+ * index after the last value, or `-1 - i` when the value at `out[i]` does not fit (its words are
+ * then in `lo`/`hi`).
+ */
+export function fillInt32(b: Uint8Array, out: Int32Array, at: number): number {
+  for (let r = 0; r < listCount; r++) {
+    const end = listEnds[r]!;
+    pos = listStarts[r]!;
+    while (pos < end) {
+      const tag = readTag(b, end);
+      if (tag === 10) {
+        const len = readVarNum(b, end);
+        const e = pos + len;
+        while (pos < e) {
+          const v = b[pos]!;
+          if (v < 0x80) {
+            pos++;
+            out[at++] = v;
+            continue;
+          }
+          readVarint64(b);
+          if (hi !== lo >> 31) return -1 - at;
+          out[at++] = lo;
+        }
+      } else if (tag === 8) {
+        readVarint64(b);
+        if (hi !== lo >> 31) return -1 - at;
+        out[at++] = lo;
+      } else {
+        skipValue(b, tag & 7, end);
+      }
+    }
+  }
+  return at;
+}
+
+/** Appends the current (validated) bytes feature to `out` as copies, from index `at`. */
+export function fillBytes(b: Uint8Array, out: Uint8Array[], at: number): number {
+  for (let r = 0; r < listCount; r++) {
+    const end = listEnds[r]!;
+    pos = listStarts[r]!;
+    while (pos < end) {
+      const tag = readTag(b, end);
+      if (tag === 10) {
+        const len = readVarNum(b, end);
+        out[at++] = b.slice(pos, pos + len);
+        pos += len;
+      } else {
+        skipValue(b, tag & 7, end);
+      }
+    }
+  }
+  return at;
+}
+
+const utf8 = new TextDecoder();
+
+/** Decodes `b[start, end)` as UTF-8 (invalid sequences become U+FFFD), fast for short ASCII. */
+export function decodeKey(b: Uint8Array, start: number, end: number): string {
+  const n = end - start;
+  if (n <= 32) {
+    let ascii = true;
+    for (let i = start; i < end; i++) {
+      if (b[i]! >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) {
+      if (n === 0) return '';
+      let s = '';
+      for (let i = start; i < end; i++) s += String.fromCharCode(b[i]!);
+      return s;
+    }
+  }
+  return utf8.decode(b.subarray(start, end));
+}
