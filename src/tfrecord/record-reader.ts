@@ -1,0 +1,279 @@
+/**
+ * The streaming reader: record payloads from any byte source, raw or gzip/zlib-compressed.
+ * @module
+ */
+import {DecompressFailure, decompressChunks, detectCompression} from './compression.js';
+import {decompressionError, truncatedError} from './errors.js';
+import {acceptData, checkHeader, FOOTER_BYTES, HEADER_BYTES, OVERHEAD_BYTES} from './framing.js';
+import {type FrameConfig, type ReadRecordsOptions, type RecordCompression, resolveFrameConfig} from './read-options.js';
+import {openSource, type RecordSource} from './sources.js';
+
+/** A record body up to this size is assembled in a buffer allocated up front; larger ones as arrived pieces. */
+const PREALLOCATE_LIMIT = 1 << 20;
+
+/** Pulls chunks from an iterator, with a push-back for peeked chunks and an idempotent `return()`. */
+class ChunkQueue implements AsyncIterableIterator<Uint8Array> {
+  private readonly front: Uint8Array[] = [];
+  private finished = false;
+  private readonly iterator: AsyncIterator<Uint8Array>;
+
+  constructor(chunks: AsyncIterable<Uint8Array>) {
+    this.iterator = chunks[Symbol.asyncIterator]();
+  }
+
+  unshift(chunk: Uint8Array): void {
+    this.front.unshift(chunk);
+  }
+
+  async next(): Promise<IteratorResult<Uint8Array, undefined>> {
+    const queued = this.front.shift();
+    if (queued !== undefined) return {done: false, value: queued};
+    if (this.finished) return {done: true, value: undefined};
+    const result = await this.iterator.next();
+    if (result.done) {
+      this.finished = true;
+      return {done: true, value: undefined};
+    }
+    return {done: false, value: result.value};
+  }
+
+  async return(): Promise<IteratorResult<Uint8Array, undefined>> {
+    this.front.length = 0;
+    if (!this.finished) {
+      this.finished = true;
+      await this.iterator.return?.();
+    }
+    return {done: true, value: undefined};
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+}
+
+/** Reads until at least `n` bytes are queued (or the input ends); returns a copy of the first `n` or fewer. */
+async function peek(queue: ChunkQueue, n: number): Promise<Uint8Array> {
+  const taken: Uint8Array[] = [];
+  let have = 0;
+  while (have < n) {
+    const result = await queue.next();
+    if (result.done) break;
+    taken.push(result.value);
+    have += result.value.length;
+  }
+  for (let i = taken.length - 1; i >= 0; i--) queue.unshift(taken[i]!);
+  const head = new Uint8Array(Math.min(n, have));
+  let at = 0;
+  for (const chunk of taken) {
+    if (at >= head.length) break;
+    const part = chunk.subarray(0, head.length - at);
+    head.set(part, at);
+    at += part.length;
+  }
+  return head;
+}
+
+/** Counts source bytes into `stats.sourceBytes` as chunks pass. */
+async function* counted(chunks: AsyncIterable<Uint8Array>, cfg: FrameConfig): AsyncGenerator<Uint8Array> {
+  const stats = cfg.stats;
+  for await (const chunk of chunks) {
+    if (stats !== undefined) stats.sourceBytes += chunk.length;
+    yield chunk;
+  }
+}
+
+/**
+ * Reads the records of a TFRecord file from any {@link RecordSource}, as an async generator of payloads.
+ *
+ * - Streams: memory stays bounded by the largest record plus a read chunk (about twice the largest
+ *   record for records over 1 MiB from a stream of unknown size, which are gathered as they arrive and
+ *   joined once complete), whatever the file size.
+ * - Payloads are views into the source's chunks, or fresh buffers for records cut across chunks. No
+ *   buffer is ever reused, so **a yielded payload stays valid after the next iteration**; a kept view
+ *   keeps its whole chunk alive, so `slice()` the few records you hold for long.
+ * - Compression (`compression`, default `'auto'`): gzip (every member of a multi-member file) and zlib
+ *   go through the platform's `DecompressionStream`; offsets in errors are in the decompressed stream.
+ * - Stops cleanly only at a record boundary. Breaking out of the loop closes the source.
+ *
+ * Invalid options throw `RangeError` at the call.
+ *
+ * @throws {@link TFRecordError} `CORRUPTED`, `TRUNCATED`, `RECORD_TOO_LARGE` or `DECOMPRESSION`, with
+ *   the record's byte offset, index and the source name (`options.name`, else a `File` name or the
+ *   `Response` URL). Errors of the source itself pass through unchanged.
+ *
+ * ```ts
+ * const stats = createReadStats();
+ * for await (const payload of readRecords(await fetch('/data/train.tfrecord.gz'), {stats})) {
+ *   handle(payload); // a Uint8Array: a serialized tf.train.Example, say
+ * }
+ * console.log(stats.records, stats.compression); // e.g. 10000 'gzip'
+ * ```
+ */
+export function readRecords(source: RecordSource, options: ReadRecordsOptions = {}): AsyncGenerator<Uint8Array> {
+  const compression = options.compression ?? 'auto';
+  if (compression !== 'auto' && compression !== 'none' && compression !== 'gzip' && compression !== 'zlib') {
+    throw new RangeError(`tfrecord: compression must be 'none', 'gzip', 'zlib' or 'auto', got ${String(compression)}`);
+  }
+  const opened = openSource(source);
+  const cfg = resolveFrameConfig(options, opened.name);
+  return frameRecords(new ChunkQueue(counted(opened.chunks, cfg)), compression, opened.size, cfg);
+}
+
+async function* frameRecords(
+  raw: ChunkQueue,
+  requested: RecordCompression | 'auto',
+  size: number | undefined,
+  cfg: FrameConfig,
+): AsyncGenerator<Uint8Array> {
+  const name = cfg.name;
+  const stats = cfg.stats;
+  let compression: RecordCompression = requested === 'auto' ? 'none' : requested;
+  let offset = 0; // stream offset of the current record's start
+  let index = 0; // index of the current record
+  let queue = raw;
+
+  // A record in progress across chunks.
+  const head = new Uint8Array(HEADER_BYTES);
+  let headFill = 0; // bytes of a partial header in `head`
+  let length = -1; // >= 0 while gathering the data + footer of a record of this length
+  let body: Uint8Array | undefined; // the data + footer, allocated up front
+  let pieces: Uint8Array[] | undefined; // or the pieces gathered so far
+  let got = 0; // bytes of data + footer gathered
+
+  /** Prepares to gather the data + footer of the record of `length` bytes at `offset`. */
+  const startBody = (): void => {
+    const need = length + FOOTER_BYTES;
+    if (size !== undefined && offset + HEADER_BYTES + need > size) {
+      throw truncatedError(
+        offset,
+        index,
+        name,
+        `record of ${length} bytes needs ${length + OVERHEAD_BYTES} bytes, only ${size - offset} remain`,
+      );
+    }
+    got = 0;
+    if (need <= PREALLOCATE_LIMIT || size !== undefined) body = new Uint8Array(need);
+    else pieces = [];
+  };
+
+  try {
+    if (requested === 'auto') compression = detectCompression(await peek(raw, HEADER_BYTES));
+    if (stats !== undefined) stats.compression = compression;
+    if (compression !== 'none') {
+      queue = new ChunkQueue(decompressChunks(raw, compression));
+      size = undefined;
+    }
+
+    for (;;) {
+      let result: IteratorResult<Uint8Array, undefined>;
+      try {
+        result = await queue.next();
+      } catch (err) {
+        if (err instanceof DecompressFailure) {
+          throw decompressionError(compression, offset, index, name, err.message, err.cause);
+        }
+        throw err;
+      }
+      if (result.done) break;
+      const chunk = result.value;
+      const n = chunk.length;
+      let p = 0;
+
+      // 1. Complete a header cut by the previous chunk.
+      if (headFill > 0) {
+        const take = Math.min(HEADER_BYTES - headFill, n);
+        head.set(chunk.subarray(0, take), headFill);
+        headFill += take;
+        p = take;
+        if (headFill < HEADER_BYTES) continue;
+        headFill = 0;
+        const recordLength = checkHeader(head, 0, offset, index, cfg);
+        if (n - p >= recordLength + FOOTER_BYTES) {
+          const keep = acceptData(chunk, p, recordLength, offset, index, cfg);
+          offset += recordLength + OVERHEAD_BYTES;
+          index++;
+          const start = p;
+          p += recordLength + FOOTER_BYTES;
+          if (keep) yield chunk.subarray(start, start + recordLength);
+        } else {
+          length = recordLength;
+          startBody();
+        }
+      }
+
+      // 2. Continue the data + footer of a record cut by a chunk boundary.
+      if (length >= 0) {
+        const need = length + FOOTER_BYTES;
+        const take = Math.min(need - got, n - p);
+        if (body !== undefined) body.set(chunk.subarray(p, p + take), got);
+        else pieces!.push(chunk.subarray(p, p + take));
+        got += take;
+        p += take;
+        if (got < need) continue;
+        let record = body;
+        if (record === undefined) {
+          record = new Uint8Array(need);
+          let at = 0;
+          for (const piece of pieces!) {
+            record.set(piece, at);
+            at += piece.length;
+          }
+        }
+        body = undefined;
+        pieces = undefined;
+        const recordLength = length;
+        length = -1;
+        const keep = acceptData(record, 0, recordLength, offset, index, cfg);
+        offset += recordLength + OVERHEAD_BYTES;
+        index++;
+        if (keep) yield record.subarray(0, recordLength);
+      }
+
+      // 3. Whole records inside this chunk: views, no copies.
+      while (n - p >= HEADER_BYTES) {
+        const recordLength = checkHeader(chunk, p, offset, index, cfg);
+        const start = p + HEADER_BYTES;
+        const end = start + recordLength + FOOTER_BYTES;
+        if (end > n) {
+          length = recordLength;
+          startBody();
+          p = start;
+          break;
+        }
+        const keep = acceptData(chunk, start, recordLength, offset, index, cfg);
+        offset += recordLength + OVERHEAD_BYTES;
+        index++;
+        p = end;
+        if (keep) yield chunk.subarray(start, start + recordLength);
+      }
+
+      // 4. Keep what is left for the next chunk.
+      if (length >= 0) {
+        if (body !== undefined) body.set(chunk.subarray(p), 0);
+        else pieces!.push(chunk.subarray(p));
+        got = n - p;
+      } else if (p < n) {
+        head.set(chunk.subarray(p));
+        headFill = n - p;
+      }
+    }
+
+    if (headFill > 0) {
+      throw truncatedError(offset, index, name, `length header needs ${HEADER_BYTES} bytes, only ${headFill} remain`);
+    }
+    if (length >= 0) {
+      throw truncatedError(
+        offset,
+        index,
+        name,
+        `record of ${length} bytes needs ${length + OVERHEAD_BYTES} bytes, only ${HEADER_BYTES + got} remain`,
+      );
+    }
+  } finally {
+    if (queue !== raw) {
+      // The decompressor's pump may be waiting on the source: close it without waiting for that read.
+      raw.return().catch(() => undefined);
+    }
+    await queue.return();
+  }
+}
