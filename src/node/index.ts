@@ -9,3 +9,7 @@ export {
   QUICKDRAW_TUTORIAL_URL,
 } from './download.js';
 export type {DownloadProgress, DownloadQuickdrawOptions, FetchFunction, QuickdrawFiles} from './download.js';
+export {openAtomicFile, writeFileAtomic} from './atomic-write.js';
+export type {AtomicFile, AtomicFileOptions} from './atomic-write.js';
+export {createRecordFileWriter, listShards, openRecordFile, writeRecordFile} from './record-files.js';
+export type {RecordFileOptions, RecordFileWriterOptions} from './record-files.js';

@@ -1,0 +1,244 @@
+/**
+ * TFRecord files on disk: read one, list a shard set by glob, write one atomically.
+ * @module
+ */
+import {type FileHandle, lstat, open, readdir} from 'node:fs/promises';
+import path from 'node:path';
+import {
+  createRecordWriter,
+  type ReadRecordsOptions,
+  type RecordCompression,
+  type RecordWriter,
+  readRecords,
+} from '../tfrecord/index.js';
+import {openAtomicFile} from './atomic-write.js';
+
+/** Options of {@link openRecordFile}: the reader's, plus the read size. */
+export interface RecordFileOptions extends ReadRecordsOptions {
+  /** Bytes per file read (default 1 MiB). One read is in flight while the previous chunk is parsed. */
+  readSize?: number;
+}
+
+/** The file's bytes in fresh chunks of at most `readSize`, reading one chunk ahead. */
+async function* fileChunks(filePath: string, readSize: number): AsyncGenerator<Uint8Array> {
+  const handle: FileHandle = await open(filePath, 'r');
+  let position = 0;
+  const readNext = async (): Promise<Uint8Array | undefined> => {
+    // A fresh buffer per read: records yielded as views into it are never overwritten.
+    const buffer = Buffer.allocUnsafeSlow(readSize);
+    const {bytesRead} = await handle.read(buffer, 0, readSize, position);
+    position += bytesRead;
+    return bytesRead === 0 ? undefined : new Uint8Array(buffer.buffer, buffer.byteOffset, bytesRead);
+  };
+  let pending: Promise<Uint8Array | undefined> | undefined;
+  try {
+    pending = readNext();
+    for (;;) {
+      const chunk = await pending;
+      pending = undefined;
+      if (chunk === undefined) return;
+      pending = readNext();
+      yield chunk;
+    }
+  } finally {
+    await pending?.catch(() => undefined);
+    await handle.close();
+  }
+}
+
+/**
+ * Reads the records of a TFRecord file, streaming it in bounded reads (1 MiB by default, one read
+ * ahead), so memory stays at about the largest record plus two reads whatever the file size.
+ *
+ * Takes every `readRecords` option (compression defaults to `'auto'`); errors name the file (the
+ * `name` option defaults to `filePath`). A missing file rejects the first `next()` with Node's
+ * `ENOENT` error. Payloads stay valid after the next iteration (see `readRecords`).
+ *
+ * ```ts
+ * for await (const record of openRecordFile('data/training.tfrecord-00000-of-00010')) {
+ *   const example = decodeExample(record);
+ * }
+ * ```
+ */
+export function openRecordFile(filePath: string, options: RecordFileOptions = {}): AsyncGenerator<Uint8Array> {
+  const {readSize = 1 << 20, ...readOptions} = options;
+  if (!Number.isSafeInteger(readSize) || readSize < 1) {
+    throw new RangeError(`tfrecord: readSize must be a positive integer, got ${readSize}`);
+  }
+  return readRecords(fileChunks(filePath, readSize), {name: filePath, ...readOptions});
+}
+
+/** Python `fnmatch.translate` semantics for one path component: `*`, `?`, `[seq]`, `[!seq]`. */
+function componentRegExp(pattern: string): RegExp {
+  let out = '';
+  let i = 0;
+  while (i < pattern.length) {
+    const c = pattern[i]!;
+    i++;
+    if (c === '*') out += '.*';
+    else if (c === '?') out += '.';
+    else if (c === '[') {
+      let j = i;
+      if (pattern[j] === '!') j++;
+      if (pattern[j] === ']') j++;
+      while (j < pattern.length && pattern[j] !== ']') j++;
+      if (j >= pattern.length) {
+        out += '\\[';
+      } else {
+        let body = pattern.slice(i, j);
+        i = j + 1;
+        let negate = false;
+        if (body.startsWith('!')) {
+          negate = true;
+          body = body.slice(1);
+        }
+        const escaped = body.replace(/\\/g, '\\\\').replace(/\^/g, '\\^').replace(/\[/g, '\\[').replace(/\]/g, '\\]');
+        out += negate ? `[^${escaped}]` : `[${escaped}]`;
+      }
+    } else out += c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  }
+  return new RegExp(`^${out}$`, 's');
+}
+
+const MAGIC = /[*?[]/;
+
+/** Compares by Unicode code point, as Python's `str` ordering does (not by UTF-16 unit). */
+function compareCodePoints(a: string, b: string): number {
+  const ia = a[Symbol.iterator]();
+  const ib = b[Symbol.iterator]();
+  for (;;) {
+    const x = ia.next();
+    const y = ib.next();
+    if (x.done) return y.done ? 0 : -1;
+    if (y.done) return 1;
+    const cx = x.value.codePointAt(0)!;
+    const cy = y.value.codePointAt(0)!;
+    if (cx !== cy) return cx < cy ? -1 : 1;
+  }
+}
+
+async function entries(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir === '' ? '.' : dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return [];
+    throw err;
+  }
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await lstat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function join(dir: string, name: string): string {
+  if (dir === '') return name;
+  return dir.endsWith('/') || dir.endsWith(path.sep) ? dir + name : `${dir}/${name}`;
+}
+
+/**
+ * The files matching a glob, sorted like Python's `sorted(glob.glob(pattern))` (the notebook's way to
+ * list shards), e.g. `listShards('data/training.tfrecord-*')`.
+ *
+ * Wildcards follow Python's `glob`: `*`, `?`, `[abc]`, `[!abc]`, in any path component; a `*` or `?`
+ * does not match a leading dot (hidden files, like the atomic writer's temporary files). Paths keep
+ * the pattern's own directory spelling. No match (or a missing directory) gives `[]`, as in Python.
+ *
+ * ```ts
+ * const train = await listShards('data/training.tfrecord-*'); // [...-00000-of-00010, ..., -00009-of-00010]
+ * ```
+ */
+export async function listShards(pattern: string): Promise<string[]> {
+  const parts = pattern.split(path.sep === '\\' ? /[\\/]/ : '/');
+  let bases: string[] = [parts[0] === '' ? '/' : ''];
+  const rest = parts[0] === '' ? parts.slice(1) : parts;
+  for (let k = 0; k < rest.length; k++) {
+    const part = rest[k]!;
+    const last = k === rest.length - 1;
+    if (part === '') continue;
+    const next: string[] = [];
+    if (!MAGIC.test(part)) {
+      for (const base of bases) {
+        const candidate = join(base, part);
+        if (!last || (await exists(candidate))) next.push(candidate);
+      }
+    } else {
+      const re = componentRegExp(part);
+      const hiddenOk = part.startsWith('.');
+      for (const base of bases) {
+        for (const name of await entries(base)) {
+          if (!hiddenOk && name.startsWith('.')) continue;
+          if (re.test(name)) next.push(join(base, name));
+        }
+      }
+    }
+    bases = next;
+  }
+  return bases.filter((p) => p !== '' && p !== '/').sort(compareCodePoints);
+}
+
+/** Options of {@link createRecordFileWriter}. */
+export interface RecordFileWriterOptions {
+  /** Whole-file compression (default `'none'`), as TensorFlow's `TFRecordOptions(compression_type)`. */
+  compression?: RecordCompression;
+  /** Permission bits of the new file (default `0o666` less the umask). */
+  mode?: number;
+}
+
+/**
+ * A TFRecord writer into a file, written atomically: records go to a hidden temporary file in the same
+ * directory, renamed to `filePath` only by `close()`; `abort()` (or a crash) leaves no file under
+ * `filePath`. Same interface as `createRecordWriter` from `quickdraw-tfjs/tfrecord`.
+ *
+ * ```ts
+ * const writer = await createRecordFileWriter('out/train-00000-of-00001.tfrecord.gz', {compression: 'gzip'});
+ * try {
+ *   for (const example of examples) await writer.write(encodeExample(example));
+ *   await writer.close();
+ * } catch (err) {
+ *   await writer.abort(err);
+ *   throw err;
+ * }
+ * ```
+ */
+export async function createRecordFileWriter(
+  filePath: string,
+  options: RecordFileWriterOptions = {},
+): Promise<RecordWriter> {
+  const file = await openAtomicFile(filePath, options.mode === undefined ? {} : {mode: options.mode});
+  try {
+    return createRecordWriter(file, {compression: options.compression ?? 'none', chunkBytes: 1 << 20});
+  } catch (err) {
+    await file.abort();
+    throw err;
+  }
+}
+
+/**
+ * Writes all `payloads` to a TFRecord file atomically (see {@link createRecordFileWriter}) and
+ * resolves to the number of records written. On any error the target is left untouched.
+ *
+ * ```ts
+ * await writeRecordFile('out/eval.tfrecord', payloads, {compression: 'gzip'});
+ * ```
+ */
+export async function writeRecordFile(
+  filePath: string,
+  payloads: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
+  options: RecordFileWriterOptions = {},
+): Promise<number> {
+  const writer = await createRecordFileWriter(filePath, options);
+  try {
+    for await (const payload of payloads) await writer.write(payload);
+    await writer.close();
+  } catch (err) {
+    await writer.abort(err);
+    throw err;
+  }
+  return writer.records;
+}
