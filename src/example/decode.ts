@@ -4,6 +4,9 @@
  */
 import {Int64Values} from './int64.js';
 import {
+  allocFloat32,
+  allocInt32,
+  bytesOf,
   countValues,
   decodeKey,
   entryCount,
@@ -72,8 +75,8 @@ function materialize(b: Uint8Array): Feature | null {
   if (kind === KIND_NONE) return null;
   const n = countValues(b);
   if (kind === KIND_FLOAT) {
-    const values = new Float32Array(n);
-    fillFloats(b, values, new Uint8Array(values.buffer), 0);
+    const values = allocFloat32(n);
+    fillFloats(b, values, bytesOf(values), 0);
     return {kind: 'float', values};
   }
   if (kind === KIND_BYTES) {
@@ -81,7 +84,7 @@ function materialize(b: Uint8Array): Feature | null {
     fillBytes(b, values, 0);
     return {kind: 'bytes', values};
   }
-  const words = new Int32Array(2 * n);
+  const words = allocInt32(2 * n);
   fillInt64Words(b, words, 0);
   return {kind: 'int64', values: new Int64Values(words)};
 }

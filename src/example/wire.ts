@@ -492,10 +492,80 @@ export function fillBytes(b: Uint8Array, out: Uint8Array[], at: number): number 
   return at;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Small-array pool: typed arrays with their own ArrayBuffer are costly to create (a backing store
+// each), so short outputs are views into a shared slab. A view keeps its slab (SLAB_BYTES) alive.
+
+const SLAB_BYTES = 32768;
+const POOL_MAX_BYTES = 4096;
+let slab = new ArrayBuffer(SLAB_BYTES);
+let slabBytes = new Uint8Array(slab);
+let slabUsed = 0;
+
+/** A byte view of the whole buffer of `a` (shared for pool views). */
+export function bytesOf(a: Float32Array): Uint8Array {
+  return a.buffer === slab ? slabBytes : new Uint8Array(a.buffer);
+}
+
+function slabOffset(bytes: number): number {
+  const size = (bytes + 7) & ~7;
+  if (slabUsed + size > SLAB_BYTES) {
+    slab = new ArrayBuffer(SLAB_BYTES);
+    slabBytes = new Uint8Array(slab);
+    slabUsed = 0;
+  }
+  const at = slabUsed;
+  slabUsed += size;
+  return at;
+}
+
+/** A zeroed Float32Array of `n` values, a view into the pool when small. */
+export function allocFloat32(n: number): Float32Array {
+  if (n * 4 > POOL_MAX_BYTES) return new Float32Array(n);
+  return new Float32Array(slab, slabOffset(n * 4), n);
+}
+
+/** A zeroed Int32Array of `n` values, a view into the pool when small. */
+export function allocInt32(n: number): Int32Array {
+  if (n * 4 > POOL_MAX_BYTES) return new Int32Array(n);
+  return new Int32Array(slab, slabOffset(n * 4), n);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keys: a small cache of recently seen keys, so the same names do not make new strings each time.
+
+const KEY_CACHE = 64;
+const cachedBytes: Uint8Array[] = [];
+const cachedKeys: string[] = [];
+let cacheNext = 0;
+
 const utf8 = new TextDecoder();
 
 /** Decodes `b[start, end)` as UTF-8 (invalid sequences become U+FFFD), fast for short ASCII. */
 export function decodeKey(b: Uint8Array, start: number, end: number): string {
+  const n = end - start;
+  for (let c = 0; c < cachedBytes.length; c++) {
+    const kb = cachedBytes[c]!;
+    if (kb.length !== n) continue;
+    let same = true;
+    for (let i = 0; i < n; i++) {
+      if (kb[i] !== b[start + i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return cachedKeys[c]!;
+  }
+  const key = decodeKeyUncached(b, start, end);
+  if (n <= 64) {
+    cachedBytes[cacheNext] = b.slice(start, end);
+    cachedKeys[cacheNext] = key;
+    cacheNext = (cacheNext + 1) % KEY_CACHE;
+  }
+  return key;
+}
+
+function decodeKeyUncached(b: Uint8Array, start: number, end: number): string {
   const n = end - start;
   if (n <= 32) {
     let ascii = true;

@@ -1,0 +1,138 @@
+// Examples/s for decodeExample and parseExamples(quickdrawFeatures) in batches of 32, beside
+// protobufjs decoding the same bytes with a schema written from the SPEC (bench/example.proto).
+// `npx tsx bench/example.ts` (or `npm run bench -- example`). Figures are measured side by side in
+// one run; on a shared machine compare the ratios, not the absolute numbers.
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import protobuf from 'protobufjs';
+import {decodeExample, encodeExample, parseExamples, quickdrawFeatures} from '../src/example/index.js';
+import {initBackend} from '../test/helpers/backend.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const RECORDS = 4096;
+const BATCH = 32;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 1.5);
+
+/** A deterministic QuickDraw-like record: ink of 3·n floats (n 40..200), shape [n, 3], class_index. */
+function makeRecords(count: number): Uint8Array[] {
+  let seed = 12345;
+  const rand = () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed / 2 ** 32;
+  };
+  const out: Uint8Array[] = [];
+  for (let r = 0; r < count; r++) {
+    const n = 40 + Math.floor(rand() * 161);
+    const ink = new Float32Array(3 * n);
+    for (let i = 0; i < n; i++) {
+      ink[3 * i] = (rand() - 0.5) * 0.2;
+      ink[3 * i + 1] = (rand() - 0.5) * 0.2;
+      ink[3 * i + 2] = rand() < 0.1 ? 1 : 0;
+    }
+    out.push(encodeExample({ink, shape: {kind: 'int64', values: [n, 3]}, class_index: {kind: 'int64', values: [Math.floor(rand() * 345)]}}));
+  }
+  return out;
+}
+
+/**
+ * Times several functions in alternating slices of 100 ms (so a busy neighbour slows them all
+ * alike) for about SECONDS each; returns Examples/s for each. `perCall` Examples per call.
+ */
+function measureSideBySide(fns: (() => void)[], perCall: number[]): number[] {
+  for (const fn of fns) for (let i = 0; i < 50; i++) fn(); // warm-up
+  const calls = fns.map(() => 0);
+  const time = fns.map(() => 0);
+  const rounds = Math.max(1, Math.round(SECONDS / 0.1));
+  for (let r = 0; r < rounds; r++) {
+    for (let f = 0; f < fns.length; f++) {
+      const fn = fns[f]!;
+      const start = performance.now();
+      let now = start;
+      while (now - start < 100) {
+        for (let i = 0; i < 10; i++) fn();
+        calls[f]! += 10;
+        now = performance.now();
+      }
+      time[f]! += now - start;
+    }
+  }
+  return fns.map((_, f) => (calls[f]! * perCall[f]!) / (time[f]! / 1000));
+}
+
+const records = makeRecords(RECORDS);
+const bytes = records.reduce((a, r) => a + r.length, 0);
+console.log(`${RECORDS} QuickDraw-like records, ${(bytes / RECORDS).toFixed(0)} bytes on average; ${SECONDS} s per figure`);
+
+const root = protobuf.loadSync(path.join(here, 'example.proto'));
+const PbExample = root.lookupType('tensorflow.Example');
+
+// Sanity: both decoders agree on a record before anything is timed.
+{
+  const ours = decodeExample(records[0]!);
+  const theirs = PbExample.decode(records[0]!) as unknown as {features: {feature: Record<string, {floatList?: {value: number[]}}>}};
+  const a = ours['ink'];
+  const b = theirs.features.feature['ink']?.floatList?.value;
+  if (a?.kind !== 'float' || b === undefined || a.values.length !== b.length || a.values.some((v, i) => v !== b[i])) {
+    throw new Error('bench: decoders disagree on record 0');
+  }
+}
+
+let cursor = 0;
+let sink = 0;
+const [ours, pb] = measureSideBySide(
+  [
+    () => {
+      const f = decodeExample(records[cursor]!);
+      cursor = (cursor + 1) % RECORDS;
+      sink += (f['ink'] as {values: Float32Array}).values.length;
+    },
+    () => {
+      const m = PbExample.decode(records[cursor]!) as unknown as {features: {feature: Record<string, {floatList?: {value: number[]}}>}};
+      cursor = (cursor + 1) % RECORDS;
+      sink += m.features.feature['ink']?.floatList?.value.length ?? 0;
+    },
+  ],
+  [1, 1],
+) as [number, number];
+
+const batches: Uint8Array[][] = [];
+for (let i = 0; i + BATCH <= RECORDS; i += BATCH) batches.push(records.slice(i, i + BATCH));
+
+async function parseRate(backend: 'cpu' | 'wasm'): Promise<number> {
+  await initBackend(backend);
+  let b = 0;
+  const before = tf.memory().numTensors;
+  const [rate] = measureSideBySide(
+    [
+      () => {
+        const out = parseExamples(batches[b]!, quickdrawFeatures);
+        b = (b + 1) % batches.length;
+        tf.dispose([out.ink.indices, out.ink.values, out.ink.denseShape, out.shape, out.class_index]);
+      },
+    ],
+    [BATCH],
+  ) as [number];
+  if (tf.memory().numTensors !== before) throw new Error('bench: parseExamples leaked tensors');
+  return rate;
+}
+const parseCpu = await parseRate('cpu');
+let parseWasm: number | undefined;
+try {
+  parseWasm = await parseRate('wasm');
+} catch (err) {
+  console.log(`wasm backend unavailable: ${(err as Error).message}`);
+}
+
+const fmt = (v: number) => Math.round(v).toLocaleString('en-US').padStart(12);
+console.log('');
+console.log('| what | Examples/s | vs protobufjs |');
+console.log('| --- | ---: | ---: |');
+console.log(`| protobufjs Example.decode (bench/example.proto) | ${fmt(pb)} | 1.00x |`);
+console.log(`| decodeExample | ${fmt(ours)} | ${(ours / pb).toFixed(2)}x |`);
+console.log(`| parseExamples(quickdrawFeatures), batch ${BATCH}, cpu | ${fmt(parseCpu)} | ${(parseCpu / pb).toFixed(2)}x |`);
+if (parseWasm !== undefined) console.log(`| parseExamples(quickdrawFeatures), batch ${BATCH}, wasm | ${fmt(parseWasm)} | ${(parseWasm / pb).toFixed(2)}x |`);
+console.log('');
+console.log(`goal decodeExample >= 5x protobufjs: ${ours / pb >= 5 ? 'met' : 'NOT met'} (${(ours / pb).toFixed(2)}x)`);
+console.log(`goal parseExamples >= 100,000 Examples/s (cpu): ${parseCpu >= 100_000 ? 'met' : 'NOT met'} (${Math.round(parseCpu).toLocaleString('en-US')})`);
+if (sink < 0) console.log(sink);
