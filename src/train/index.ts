@@ -1,1 +1,39 @@
-export {};
+/**
+ * `quickdraw-tfjs/train`: Keras's training pieces for tfjs-layers models: gradient clipping for any
+ * optimizer, int32-safe sparse loss and metrics with TensorFlow's top-k semantics, a Keras-style
+ * training loop with progress, checkpoints, resume and early stopping, evaluation, pictures and
+ * top-k predictions. Browser-safe: imports only tfjs-core, -layers and -data.
+ * @module
+ */
+export {ClippedOptimizer, clipGradients, type GradientClippingOptions, sgd, withGradientClipping} from './clipping.js';
+export {TrainError, type TrainErrorCode, type TrainErrorContext} from './errors.js';
+export {type ClassifierEvaluation, type EvaluateOptions, evaluateClassifier} from './evaluate.js';
+export {epochEndLine, formatLogs, type Logs, progressLine} from './keras-log.js';
+export {
+  type HostTensor,
+  type MemoryCheckpointStore,
+  memoryCheckpoints,
+  readTensors,
+  restoreCheckpoint,
+} from './memory-checkpoints.js';
+export {
+  type MetricFn,
+  sparseCategoricalAccuracy,
+  sparseCategoricalCrossentropy,
+  sparseTopKCategoricalAccuracy,
+  type TopKMetricOptions,
+} from './metrics.js';
+export {type ConfusionMatrixSvgOptions, confusionMatrixSvg, type HistorySvgOptions, historySvg} from './plots.js';
+export {type ClassGuess, type FormatTopKOptions, formatTopK, type PredictTopKOptions, predictTopK} from './predict.js';
+export {
+  type CheckpointState,
+  type CheckpointStore,
+  type ClassifierBatch,
+  type EarlyStoppingOptions,
+  type History,
+  type ProgressSink,
+  type TrainCallbacks,
+  type TrainEvent,
+  type TrainOptions,
+  trainClassifier,
+} from './train-classifier.js';

@@ -1,0 +1,174 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import {TrainError} from './errors.js';
+
+/** One guess of `predictTopK`. */
+export interface ClassGuess {
+  /** The class name (`classNames[index]`), or the index as text when no names were given. */
+  readonly className: string;
+  /** The class index. */
+  readonly index: number;
+  /** The model's output for that class (a softmax probability for the sketch classifier). */
+  readonly probability: number;
+}
+
+/** Options of `predictTopK`. */
+export interface PredictTopKOptions {
+  /** Class names by index. Default: the indices as text. */
+  readonly classNames?: readonly string[];
+  /** Guesses per sketch. Default 5 (at most the number of classes). */
+  readonly k?: number;
+  /**
+   * Crop each ink to its first `maxLength` steps, as in training (the notebook crops to 100). Default:
+   * the model's input length when fixed, else no crop.
+   */
+  readonly maxLength?: number;
+  /** Sketches per `predictOnBatch` call. Default 256. */
+  readonly batchSize?: number;
+}
+
+/**
+ * Asks the classifier what each sketch is: per sketch, the `k` most likely classes with their
+ * probabilities, most likely first (equal probabilities: lower index first, as `tf.topk`).
+ *
+ * `inks` are stroke-3 inks (`Float32Array` of `(dx, dy, p)` rows) or an already padded `[B, T, 3]`
+ * tensor (not disposed). Inks are cropped and zero-padded as in training: to the model's fixed input
+ * length when it has one, else cropped to `maxLength` and padded to the longest. Runs in inference
+ * mode in batches of `batchSize`; leaves no tensor behind. Throws `TrainError` (`invalid-options`) for
+ * a bad `k`/`maxLength` or a `classNames` count that differs from the model's, (`invalid-batch`) for
+ * an ink whose length is not a multiple of 3.
+ *
+ * ```ts
+ * const guesses = await predictTopK(model, inks, {classNames, k: 5});
+ * console.log(formatTopK(guesses));
+ * ```
+ */
+export async function predictTopK(
+  model: tfl.LayersModel,
+  inks: readonly Float32Array[] | tf.Tensor3D,
+  options: PredictTopKOptions = {},
+): Promise<ClassGuess[][]> {
+  const outShape = model.outputs[0]!.shape;
+  const numClasses = outShape[outShape.length - 1] as number;
+  const k = Math.min(options.k ?? 5, numClasses);
+  if (!Number.isInteger(k) || k < 1) {
+    throw new TrainError('invalid-options', `k must be a positive integer, got ${options.k}`, {option: 'k'});
+  }
+  if (options.classNames !== undefined && options.classNames.length !== numClasses) {
+    throw new TrainError('invalid-options', `classNames has ${options.classNames.length} names but the model has ${numClasses} classes`, {
+      option: 'classNames',
+    });
+  }
+  const batchSize = options.batchSize ?? 256;
+  const inShape = model.inputs[0]!.shape;
+  const fixedLength = typeof inShape[1] === 'number' ? inShape[1] : undefined;
+  const results: ClassGuess[][] = [];
+  const name = (i: number) => options.classNames?.[i] ?? String(i);
+
+  const count = inks instanceof tf.Tensor ? inks.shape[0] : inks.length;
+  for (let start = 0; start < count; start += batchSize) {
+    const end = Math.min(count, start + batchSize);
+    const [values, indices] = tf.tidy(() => {
+      let xs: tf.Tensor;
+      if (inks instanceof tf.Tensor) {
+        xs = tf.slice(inks, [start, 0, 0], [end - start, -1, -1]);
+        if (fixedLength !== undefined && xs.shape[1] !== fixedLength) xs = fitLength(xs, fixedLength);
+      } else {
+        const {data, steps} = padBatch(inks.slice(start, end), fixedLength, options.maxLength, start);
+        xs = tf.tensor3d(data, [end - start, steps, 3]);
+      }
+      const probs = model.predictOnBatch(xs) as tf.Tensor;
+      const {values, indices} = tf.topk(probs, k, true);
+      return [values, indices];
+    });
+    try {
+      const [v, ix] = await Promise.all([values.data(), indices.data()]);
+      for (let b = 0; b < end - start; b++) {
+        const row: ClassGuess[] = [];
+        for (let j = 0; j < k; j++) {
+          const index = ix[b * k + j]!;
+          row.push({className: name(index), index, probability: v[b * k + j]!});
+        }
+        results.push(row);
+      }
+    } finally {
+      tf.dispose([values, indices]);
+    }
+  }
+  return results;
+}
+
+/** Options of `formatTopK`. */
+export interface FormatTopKOptions {
+  /** The true class name of each sketch, printed beside its number. Default: none. */
+  readonly trueClassNames?: readonly string[];
+}
+
+/**
+ * A plain-text table of `predictTopK`'s guesses, one block per sketch, as the notebook's last cell
+ * prints them:
+ *
+ * ```text
+ * sketch 1 (true: cat)
+ *   1. cat            91.23%
+ *   2. dog             4.10%
+ * ```
+ *
+ * ```ts
+ * console.log(formatTopK(await predictTopK(model, inks, {classNames}), {trueClassNames}));
+ * ```
+ */
+export function formatTopK(guesses: readonly (readonly ClassGuess[])[], options: FormatTopKOptions = {}): string {
+  const width = Math.max(8, ...guesses.flatMap((row) => row.map((g) => g.className.length)));
+  const blocks = guesses.map((row, i) => {
+    const truth = options.trueClassNames?.[i];
+    const head = `sketch ${i + 1}${truth === undefined ? '' : ` (true: ${truth})`}`;
+    const lines = row.map(
+      (g, j) => `  ${j + 1}. ${g.className.padEnd(width)} ${(g.probability * 100).toFixed(2).padStart(6)}%${truth !== undefined && g.className === truth ? '  <' : ''}`,
+    );
+    return [head, ...lines].join('\n');
+  });
+  return blocks.join('\n\n');
+}
+
+/** Crops/pads a `[B, T, 3]` tensor along time to exactly `length` steps. */
+function fitLength(xs: tf.Tensor, length: number): tf.Tensor {
+  const t = xs.shape[1]!;
+  if (t > length) return tf.slice(xs, [0, 0, 0], [-1, length, -1]);
+  return tf.pad(xs, [
+    [0, 0],
+    [0, length - t],
+    [0, 0],
+  ]);
+}
+
+/** Crops and zero-pads inks into one row-major `[B, T, 3]` array (the training layout). */
+function padBatch(
+  inks: readonly Float32Array[],
+  fixedLength: number | undefined,
+  maxLength: number | undefined,
+  offset: number,
+): {data: Float32Array; steps: number} {
+  if (maxLength !== undefined && (!Number.isInteger(maxLength) || maxLength < 1)) {
+    throw new TrainError('invalid-options', `maxLength must be a positive integer, got ${maxLength}`, {option: 'maxLength'});
+  }
+  const cap = fixedLength ?? maxLength ?? Number.POSITIVE_INFINITY;
+  let longest = 0;
+  const lengths = inks.map((ink, i) => {
+    if (ink.length % 3 !== 0) {
+      throw new TrainError('invalid-batch', `ink ${offset + i} has ${ink.length} values, not a multiple of 3`, {
+        expected: 'a multiple of 3',
+        actual: `${ink.length}`,
+      });
+    }
+    const n = Math.min(ink.length / 3, cap);
+    longest = Math.max(longest, n);
+    return n;
+  });
+  const steps = fixedLength ?? Math.max(1, longest);
+  const data = new Float32Array(inks.length * steps * 3);
+  inks.forEach((ink, i) => {
+    data.set(ink.subarray(0, lengths[i]! * 3), i * steps * 3);
+  });
+  return {data, steps};
+}
