@@ -65,9 +65,16 @@ export function readLength(b: Uint8Array, end: number): number {
   const at = pos;
   const len = readVarNum(b, end);
   if (len > end - pos) {
-    wireError('TRUNCATED', `length ${len} at byte ${at} runs past the end of its message (${end - pos} bytes left)`, at);
+    wireError('TRUNCATED', `length ${exactVarint(b, at, pos)} at byte ${at} runs past the end of its message (${end - pos} bytes left)`, at);
   }
   return len;
+}
+
+/** The exact decimal value of the (valid) varint `b[start, end)`, for messages. */
+function exactVarint(b: Uint8Array, start: number, end: number): string {
+  let v = 0n;
+  for (let i = end - 1; i >= start; i--) v = (v << 7n) | BigInt(b[i]! & 0x7f);
+  return BigInt.asUintN(64, v).toString();
 }
 
 /** Reads a tag; throws `INVALID_WIRE_TYPE` for field number 0, groups (3, 4) and wire types 6, 7. */
