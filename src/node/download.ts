@@ -3,10 +3,11 @@
  * cache directory, resuming interrupted downloads, and find its shards and `.classes` files.
  * @module
  */
-import {mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile} from 'node:fs/promises';
+import {chmod, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile} from 'node:fs/promises';
 import {homedir} from 'node:os';
 import {basename, join, relative, resolve, sep} from 'node:path';
 import {pathToFileURL} from 'node:url';
+import {acquireLock} from './cache-lock.js';
 import {DownloadError} from './download-error.js';
 import {type DownloadProgress, downloadFile, type FetchFunction} from './http-download.js';
 import {extractTarSafely} from './tar-extract.js';
@@ -53,6 +54,11 @@ export interface DownloadQuickdrawOptions {
   keepArchive?: boolean;
   /** Called once when the extraction starts, with the archive's path (it takes a while for 1 GB). */
   onExtract?: (archivePath: string) => void;
+  /**
+   * Called once if another process is already downloading into this cache directory, with its pid;
+   * this call then waits for it (polling every 500 ms) and uses its result.
+   */
+  onWaitForLock?: (pid: number) => void;
 }
 
 /** The files of an extracted tutorial dataset; every path is absolute and every list sorted. */
@@ -310,7 +316,8 @@ function ioError(url: string, what: string, err: unknown): DownloadError {
  *   marker file ({@link QUICKDRAW_MARKER_FILE}) is written, and the directory is renamed to
  *   `<cacheDir>/<name>` in one step: a crash never leaves a half-extracted dataset in place.
  * - A later call finds the marker and returns at once, without any network request.
- * - Not safe for two processes sharing one cache directory at the same moment.
+ * - A lock file (`<name>.tar.gz.lock`, with the owner's pid) keeps two processes from working on
+ *   one cache directory at once: the second waits and then returns the first one's result.
  *
  * Errors are {@link DownloadError}s (`http-status`, `network`, `size-mismatch`, `aborted`,
  * `unsafe-archive`, `bad-archive`, `io`).
@@ -344,6 +351,40 @@ export async function downloadQuickdraw(options: DownloadQuickdrawOptions = {}):
     throw ioError(url, `create the cache directory ${cacheDir}`, err);
   }
 
+  let release: () => Promise<void>;
+  try {
+    release = await acquireLock(join(cacheDir, `${archiveName}.lock`), {
+      pollMs: 500,
+      signal,
+      onWait: (owner) => options.onWaitForLock?.(owner.pid),
+    });
+  } catch (err) {
+    if (signal?.aborted) {
+      throw new DownloadError('aborted', `download: aborted while waiting for another download of ${url}`, {
+        url,
+        cause: err,
+      });
+    }
+    throw ioError(url, `lock ${join(cacheDir, `${archiveName}.lock`)}`, err);
+  }
+  try {
+    // Another process may have finished the work while this one waited for the lock.
+    const finished = await readMarker(datasetDir);
+    if (finished !== undefined) return finished;
+    return await fetchAndExtract(options, url, cacheDir, archive, datasetName);
+  } finally {
+    await release();
+  }
+}
+
+async function fetchAndExtract(
+  options: DownloadQuickdrawOptions,
+  url: string,
+  cacheDir: string,
+  archive: string,
+  datasetName: string,
+): Promise<QuickdrawFiles> {
+  const signal = options.signal;
   const expected = options.expectedBytes ?? (url === QUICKDRAW_TUTORIAL_URL ? QUICKDRAW_TUTORIAL_BYTES : undefined);
   let archiveBytes = await fileSize(archive);
   if (archiveBytes !== undefined && expected !== undefined && archiveBytes !== expected) {
@@ -445,6 +486,8 @@ async function extractDataset(
     };
     try {
       await writeFile(join(tmp, QUICKDRAW_MARKER_FILE), `${JSON.stringify(marker, null, 2)}\n`);
+      // mkdtemp made it private (0700); the dataset gets an ordinary directory's mode.
+      await chmod(tmp, 0o755 & ~process.umask());
       await replaceDir(tmp, datasetDir, join(cacheDir, tmpPrefix));
     } catch (err) {
       throw ioError(url, `move the extracted dataset to ${datasetDir}`, err);

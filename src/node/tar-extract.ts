@@ -66,9 +66,9 @@ export class EntryGuard {
       if (this.seen.has(key)) return 'symbolic link replaces an earlier entry';
       const target = linkpath ?? '';
       if (target === '' || isAbsoluteTarPath(target)) return `symbolic link to absolute path '${target}'`;
-      if (this.resolve(parts.slice(0, -1), splitTarPath(target)) === undefined) {
-        return `symbolic link to '${target}' points outside the target`;
-      }
+      const resolved = this.resolve(parts.slice(0, -1), splitTarPath(target));
+      if (resolved === 'outside') return `symbolic link to '${target}' points outside the target`;
+      if (resolved === 'loop') return `symbolic link to '${target}' goes through a loop of links`;
       this.symlinks.set(key, target);
     } else if (type === 'Link') {
       const target = linkpath ?? '';
@@ -86,22 +86,23 @@ export class EntryGuard {
     return undefined;
   }
 
-  /** Resolves `rel` from directory `base`, expanding known links; `undefined` if it leaves the root. */
-  private resolve(base: readonly string[], rel: readonly string[]): string[] | undefined {
+  /** Resolves `rel` from directory `base`, expanding known links; says if it leaves the root or loops. */
+  private resolve(base: readonly string[], rel: readonly string[]): string[] | 'outside' | 'loop' {
     const stack = [...base];
     const queue = [...rel];
     let hops = 0;
     while (queue.length > 0) {
       const part = queue.shift()!;
       if (part === '..') {
-        if (stack.length === 0) return undefined;
+        if (stack.length === 0) return 'outside';
         stack.pop();
         continue;
       }
       stack.push(part);
       const link = this.symlinks.get(keyOf(stack));
       if (link !== undefined) {
-        if (++hops > MAX_LINK_HOPS || isAbsoluteTarPath(link)) return undefined;
+        if (++hops > MAX_LINK_HOPS) return 'loop';
+        if (isAbsoluteTarPath(link)) return 'outside';
         stack.pop();
         queue.unshift(...splitTarPath(link));
       }

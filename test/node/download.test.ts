@@ -111,6 +111,8 @@ describe('downloadQuickdraw', () => {
     expect(result).toEqual(expectedFiles(dir));
     await expectContentsMatch(dir);
     expect(server.requests).toEqual([{url: `/data/${ARCHIVE}`, range: undefined, status: 200}]);
+    // An ordinary directory, not mkdtemp's private 0700.
+    expect((await stat(dir)).mode & 0o777).toBe(0o755 & ~process.umask());
     // The archive and any temporary directory are gone; the marker is there.
     expect((await readdir(cacheDir)).sort()).toEqual([DATASET]);
     const marker = JSON.parse(await readFile(join(dir, QUICKDRAW_MARKER_FILE), 'utf8'));
@@ -325,6 +327,61 @@ describe('downloadQuickdraw', () => {
     expect(existsSync(join(cacheDir, DATASET))).toBe(false);
   });
 
+  it('replaces a dataset directory that has no marker, and redoes one whose files went missing', async () => {
+    const dir = join(cacheDir, DATASET);
+    await mkdir(dir, {recursive: true});
+    await writeFile(join(dir, 'half-extracted-junk'), 'x');
+    const first = await downloadQuickdraw({cacheDir, url: server.url, ...fast});
+    expect((await readdir(dir)).includes('half-extracted-junk')).toBe(false);
+    await rm(first.evalFiles[1]!);
+    const again = await downloadQuickdraw({cacheDir, url: server.url, ...fast});
+    expect(again).toEqual(first);
+    await expectContentsMatch(dir);
+    expect(server.requests).toHaveLength(2);
+    expect((await readdir(cacheDir)).sort()).toEqual([DATASET]);
+  });
+
+  it('lets a second concurrent call wait for the first and share its result', async () => {
+    const waits: number[] = [];
+    const [a, b] = await Promise.all([
+      downloadQuickdraw({cacheDir, url: server.url, ...fast}),
+      downloadQuickdraw({cacheDir, url: server.url, onWaitForLock: (pid) => waits.push(pid), ...fast}),
+    ]);
+    expect(b).toEqual(a);
+    expect(waits).toEqual([process.pid]);
+    expect(server.requests).toHaveLength(1);
+    expect((await readdir(cacheDir)).sort()).toEqual([DATASET]);
+  });
+
+  it('takes over a lock left by a process that died, and aborts while waiting for a live one', async () => {
+    await mkdir(cacheDir, {recursive: true});
+    const lock = join(cacheDir, `${ARCHIVE}.lock`);
+    const host = (await import('node:os')).hostname();
+    // pid 2^30 is above Linux's pid_max: no such process.
+    await writeFile(lock, JSON.stringify({pid: 2 ** 30, host, since: '2026-01-01T00:00:00.000Z'}));
+    const result = await downloadQuickdraw({cacheDir, url: server.url, ...fast});
+    await expectContentsMatch(result.dir);
+    expect(existsSync(lock)).toBe(false);
+
+    await rm(cacheDir, {recursive: true});
+    await mkdir(cacheDir, {recursive: true});
+    await writeFile(lock, JSON.stringify({pid: process.pid, host, since: '2026-01-01T00:00:00.000Z'}));
+    const controller = new AbortController();
+    const err = await failure(() =>
+      downloadQuickdraw({
+        cacheDir,
+        url: server.url,
+        signal: controller.signal,
+        onWaitForLock: () => controller.abort(),
+        ...fast,
+      }),
+    );
+    expect(err.code).toBe('aborted');
+    expect(err.message).toBe(`download: aborted while waiting for another download of ${server.url}`);
+    expect(existsSync(lock)).toBe(true);
+    expect(server.requests).toHaveLength(1);
+  });
+
   describe('refuses archives with entries that would land outside the target', () => {
     const ok = (name: string): CraftedEntry => ({path: name, data: new TextEncoder().encode('x')});
     const cases: Array<[string, CraftedEntry[], string, string]> = [
@@ -447,6 +504,15 @@ describe('quickdraw-tfjs download', () => {
     expect(errs.at(-1)).toBe(
       `download: 3 training and 3 eval shards, classes in ${join(cacheDir, DATASET, 'training.tfrecord.classes')}`,
     );
+  });
+
+  it('says so when the dataset is already there', async () => {
+    await downloadQuickdraw({cacheDir, url: server.url, ...fast});
+    const {out, errs} = capture();
+    expect(await run(['--cache-dir', cacheDir, '--url', server.url])).toBe(0);
+    expect(out).toEqual([join(cacheDir, DATASET)]);
+    expect(errs[0]).toBe('download: already downloaded and unpacked, nothing to fetch');
+    expect(server.requests).toHaveLength(1);
   });
 
   it('prints the file lists as JSON', async () => {

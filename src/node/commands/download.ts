@@ -155,13 +155,19 @@ export async function run(argv: string[]): Promise<number> {
   }
 
   const printer = progressPrinter();
-  if (!values.quiet) {
-    options.onProgress = printer.report;
-    options.onExtract = (archive) => {
-      printer.end();
-      console.error(`download: unpacking ${archive}`);
-    };
-  }
+  let worked = false;
+  options.onExtract = (archive) => {
+    worked = true;
+    printer.end();
+    if (!values.quiet) console.error(`download: unpacking ${archive}`);
+  };
+  options.onProgress = (p) => {
+    worked = true;
+    if (!values.quiet) printer.report(p);
+  };
+  options.onWaitForLock = (pid) => {
+    if (!values.quiet) console.error(`download: waiting for process ${pid}, which is downloading into the same cache`);
+  };
   const controller = new AbortController();
   const onSigint = (): void => controller.abort(new Error('interrupted'));
   process.once('SIGINT', onSigint);
@@ -174,6 +180,7 @@ export async function run(argv: string[]): Promise<number> {
     } else {
       console.log(files.dir);
       if (!values.quiet) {
+        if (!worked) console.error('download: already downloaded and unpacked, nothing to fetch');
         console.error(
           `download: ${files.trainFiles.length} training and ${files.evalFiles.length} eval shards, ` +
             `classes in ${files.trainClassesFile}`,
