@@ -1,0 +1,161 @@
+/**
+ * What `quickdrawDataset` reads from: URLs, bytes, Blobs, or factories that open a fresh stream per epoch.
+ * @module
+ */
+import {createReadStats, type ReadStats, readRecords} from '../tfrecord/index.js';
+import {DataError} from './errors.js';
+
+/**
+ * The compression of a TFRecord file, as TensorFlow's `compression_type` (the whole file, not per
+ * record), or `'auto'` to recognise it from the first bytes.
+ */
+export type RecordCompression = 'auto' | 'none' | 'gzip' | 'zlib';
+
+/**
+ * Bytes of a TFRecord file in any of the forms the tfrecord reader takes. A `Response` or a stream can
+ * be read once only: hand them over through a {@link RecordSourceFactory} that makes a new one per epoch.
+ */
+export type RecordBytes =
+  | Uint8Array
+  | ArrayBuffer
+  | Blob
+  | Response
+  | ReadableStream<Uint8Array>
+  | AsyncIterable<Uint8Array>;
+
+/**
+ * A source the pipeline opens afresh at every epoch. Give either `open` (the file's bytes, framed and
+ * decompressed by the pipeline) or `records` (already framed record payloads, e.g. from a file reader of
+ * your own).
+ *
+ * ```ts
+ * const source: RecordSourceFactory = {name: 'shard-0', open: () => fetch('/data/shard-0')};
+ * ```
+ */
+export type RecordSourceFactory =
+  | {
+      /** Names the source in errors (`tfrecord: corrupted record at 1024 (record 3) in <name>`). */
+      readonly name: string;
+      /** Returns the file's bytes; called once per epoch. */
+      open(): RecordBytes | Promise<RecordBytes>;
+      /** This source's compression; overrides the pipeline's `compression` option. */
+      readonly compression?: RecordCompression;
+    }
+  | {
+      /** Names the source in errors. */
+      readonly name: string;
+      /** Returns the record payloads in file order; called once per epoch. */
+      records(): AsyncIterable<Uint8Array> | Promise<AsyncIterable<Uint8Array>>;
+    };
+
+/**
+ * One input of the pipeline:
+ * - a `string` or `URL`: fetched with `fetch` at each epoch (browser, or `http(s):` in Node; for Node
+ *   paths use `fileSources` from `quickdraw-tfjs/node`, or pass an `openUrl` option);
+ * - `Uint8Array` / `ArrayBuffer`: a whole file in memory;
+ * - `Blob` (a browser `File` from an `<input type=file>`): named by its `name` when it has one;
+ * - a {@link RecordSourceFactory}.
+ */
+export type QuickdrawSource = string | URL | Uint8Array | ArrayBuffer | Blob | RecordSourceFactory;
+
+/** Opens a string/URL source; the default fetches it. */
+export type UrlOpener = (url: string) => RecordBytes | Promise<RecordBytes>;
+
+/** An opened source: its records, and the reader's counters when the pipeline frames the bytes itself. */
+export interface OpenedRecords {
+  readonly records: AsyncIterable<Uint8Array>;
+  /** Kept up to date by the tfrecord reader (record index, checksum-skipped records). */
+  readonly stats: ReadStats | undefined;
+}
+
+/** A source made ready to open: its display name and a function giving a fresh record stream. */
+export interface OpenableSource {
+  readonly name: string;
+  open(): Promise<OpenedRecords>;
+}
+
+async function fetchUrl(url: string): Promise<Response> {
+  if (typeof fetch !== 'function') {
+    throw new DataError('fetch-failed', `cannot fetch ${url}: no global fetch in this environment`, {source: url});
+  }
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new DataError('fetch-failed', `fetch of ${url} failed: ${reason}`, {source: url, cause: err});
+  }
+  if (!response.ok) {
+    // Release the connection; the body is of no use.
+    await response.body?.cancel().catch(() => undefined);
+    throw new DataError('fetch-failed', `fetch of ${url} failed: HTTP ${response.status} ${response.statusText}`.trimEnd(), {
+      source: url,
+    });
+  }
+  return response;
+}
+
+function isFactory(source: QuickdrawSource): source is RecordSourceFactory {
+  return (
+    typeof source === 'object' &&
+    source !== null &&
+    !(source instanceof Uint8Array) &&
+    !(source instanceof ArrayBuffer) &&
+    !(typeof Blob !== 'undefined' && source instanceof Blob) &&
+    !(source instanceof URL) &&
+    typeof (source as {name?: unknown}).name === 'string' &&
+    (typeof (source as {open?: unknown}).open === 'function' ||
+      typeof (source as {records?: unknown}).records === 'function')
+  );
+}
+
+/**
+ * Turns each `QuickdrawSource` into an {@link OpenableSource} whose `open()` yields the record payloads
+ * (framing checked, decompressed). Throws `DataError` (`invalid-source`) for a value of no known kind.
+ */
+export function resolveSources(
+  sources: readonly QuickdrawSource[],
+  compression: RecordCompression,
+  openUrl: UrlOpener | undefined,
+  skipCorrupt: boolean,
+): OpenableSource[] {
+  return sources.map((source, i): OpenableSource => {
+    const frame = (name: string, bytes: RecordBytes, codec: RecordCompression): OpenedRecords => {
+      const stats = createReadStats();
+      const records = readRecords(bytes, {compression: codec, name, stats, onCorrupt: skipCorrupt ? 'skip' : 'throw'});
+      return {records, stats};
+    };
+    if (typeof source === 'string' || source instanceof URL) {
+      const url = String(source);
+      return {
+        name: url,
+        open: async () => frame(url, await (openUrl === undefined ? fetchUrl(url) : openUrl(url)), compression),
+      };
+    }
+    if (source instanceof Uint8Array || source instanceof ArrayBuffer) {
+      const name = `source ${i}`;
+      return {name, open: async () => frame(name, source, compression)};
+    }
+    if (typeof Blob !== 'undefined' && source instanceof Blob) {
+      const fileName = (source as {name?: unknown}).name;
+      const name = typeof fileName === 'string' && fileName !== '' ? fileName : `source ${i}`;
+      return {name, open: async () => frame(name, source, compression)};
+    }
+    if (isFactory(source)) {
+      const name = source.name;
+      if ('records' in source && typeof source.records === 'function') {
+        const records = source.records.bind(source);
+        return {name, open: async () => ({records: await records(), stats: undefined})};
+      }
+      const factory = source as Extract<RecordSourceFactory, {open: unknown}>;
+      return {
+        name,
+        open: async () => frame(name, await factory.open(), factory.compression ?? compression),
+      };
+    }
+    throw new DataError(
+      'invalid-source',
+      `source ${i} is not a URL, bytes, a Blob or a {name, open()} / {name, records()} factory`,
+    );
+  });
+}
