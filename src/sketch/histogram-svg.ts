@@ -3,7 +3,7 @@ import {escapeXml, niceTicks, num, tickLabel} from './svg-util.js';
 
 /** Options of `lengthHistogramSvg`. */
 export interface LengthHistogramSvgOptions {
-  /** Number of equal-width bins over `range`. Default 50. */
+  /** Number of equal-width bins over `range`. Default 50 (an upper bound for integer data without `range`). */
   readonly bins?: number;
   /** `[low, high]` covered by the bins; values outside are not counted. Default: the data's min and max. */
   readonly range?: readonly [number, number];
@@ -42,7 +42,10 @@ export function histogramCounts(values: ArrayLike<number>, bins: number, low: nu
  * length plot: bars, both axes with round ticks and labels, a title, and a subtitle with the count,
  * mean, median and max.
  *
- * With no values, or all equal, the range widens by 0.5 each side. Throws `SketchError`
+ * Without a `range`, integer data (sketch lengths) gets bins of a whole number of values with edges
+ * on half-integers, so `bins` is then an upper bound and no bar is taller for holding one more value;
+ * other data gets `bins` equal bins from its min to its max. With no values, or all equal, the range
+ * is the value ± 0.5. The y axis ends at the round tick above the tallest bar. Throws `SketchError`
  * (`invalid-options`) unless `bins` is a positive integer and `range` is increasing.
  *
  * ```ts
@@ -60,11 +63,21 @@ export function lengthHistogramSvg(lengths: ArrayLike<number>, options: LengthHi
   finite.sort((a, b) => a - b);
   let low: number;
   let high: number;
+  let binCount = bins;
   if (options.range !== undefined) {
     [low, high] = options.range;
     if (!(high > low)) {
       throw new SketchError('invalid-options', `range must be increasing, got [${low}, ${high}]`);
     }
+  } else if (finite.length > 0 && finite.every(Number.isInteger)) {
+    // Integer lengths: bins of a whole number of values, edges on half-integers, so no bar counts
+    // more distinct lengths than its neighbours.
+    const first = finite[0]!;
+    const span = finite[finite.length - 1]! - first + 1;
+    const per = Math.max(1, Math.ceil(span / bins));
+    binCount = Math.ceil(span / per);
+    low = first - 0.5;
+    high = low + binCount * per;
   } else if (finite.length > 0 && finite[finite.length - 1]! > finite[0]!) {
     low = finite[0]!;
     high = finite[finite.length - 1]!;
@@ -73,8 +86,14 @@ export function lengthHistogramSvg(lengths: ArrayLike<number>, options: LengthHi
     low = centre - 0.5;
     high = centre + 0.5;
   }
-  const counts = histogramCounts(finite, bins, low, high);
-  const top = Math.max(1, ...counts);
+  const counts = histogramCounts(finite, binCount, low, high);
+  const yTicks = niceTicks(0, Math.max(1, ...counts), 5).filter((t) => Number.isInteger(t));
+  let top = Math.max(1, ...counts);
+  if (yTicks[yTicks.length - 1]! < top) {
+    const step = yTicks.length > 1 ? yTicks[1]! - yTicks[0]! : top;
+    yTicks.push(yTicks[yTicks.length - 1]! + step);
+  }
+  top = yTicks[yTicks.length - 1]!;
 
   const width = options.width ?? 640;
   const height = options.height ?? 400;
@@ -89,12 +108,11 @@ export function lengthHistogramSvg(lengths: ArrayLike<number>, options: LengthHi
   parts.push(`<text x="${num(width / 2)}" y="20" font-size="15" text-anchor="middle" fill="#222">${escapeXml(title)}</text>`);
   parts.push(`<text x="${num(width / 2)}" y="38" font-size="11" text-anchor="middle" fill="#555">${escapeXml(summary(finite))}</text>`);
 
-  const yTicks = niceTicks(0, top, 5).filter((t) => Number.isInteger(t));
   for (const t of yTicks) {
     const y = num(sy(t));
     parts.push(`<line x1="${m.left}" y1="${y}" x2="${m.left + plotW}" y2="${y}" stroke="#eee"/>`);
   }
-  const barW = plotW / bins;
+  const barW = plotW / binCount;
   const bars: string[] = [];
   counts.forEach((c, b) => {
     if (c === 0) return;

@@ -46,11 +46,12 @@ export function simplifyDrawing(drawing: Drawing, options: SimplifyDrawingOption
     for (const x of stroke[0]) if (x - minX > max) max = x - minX;
     for (const y of stroke[1]) if (y - minY > max) max = y - minY;
   }
-  const scale = max > 0 ? size / max : 1;
+  // (v - min) * size / max rather than (v - min) * (size / max): exact for round inputs (100 * 255 / 200 = 127.5).
+  const scaled = (v: number) => (max > 0 ? ((v * size) / max) : v);
   const out: Array<[number[], number[]]> = [];
   for (const stroke of drawing) {
-    const xs = stroke[0].map((x) => (x - minX) * scale);
-    const ys = stroke[1].map((y) => (y - minY) * scale);
+    const xs = stroke[0].map((x) => scaled(x - minX));
+    const ys = stroke[1].map((y) => scaled(y - minY));
     const [rx, ry] = resample(xs, ys, spacing);
     const keep = rdp(rx, ry, epsilon);
     const sx: number[] = [];
@@ -113,13 +114,16 @@ function rdp(xs: number[], ys: number[], epsilon: number): Uint8Array {
     const by = ys[last]!;
     const dx = bx - ax;
     const dy = by - ay;
-    const norm = Math.hypot(dx, dy);
+    const norm2 = dx * dx + dy * dy;
     let worst = -1;
     let worstIndex = -1;
     for (let i = first + 1; i < last; i++) {
       const px = xs[i]! - ax;
       const py = ys[i]! - ay;
-      const d = norm === 0 ? Math.hypot(px, py) : Math.abs(dx * py - dy * px) / norm;
+      // Distance to the chord as a segment (not the infinite line), so a stroke that goes out and
+      // comes back along one line keeps its turning point.
+      const t = norm2 === 0 ? 0 : Math.min(1, Math.max(0, (px * dx + py * dy) / norm2));
+      const d = Math.hypot(px - t * dx, py - t * dy);
       if (d > worst) {
         worst = d;
         worstIndex = i;

@@ -153,14 +153,14 @@ function template(name: SyntheticClass, rng: Prng): Path[] {
       return [rng.chance(0.3) ? path.reverse() : path];
     }
     case 'zigzag': {
-      const teeth = rng.int(3, 6);
+      const teeth = rng.int(4, 7);
       const amp = rng.uniform(0.3, 0.8);
       const path: Path = [];
       for (let i = 0; i <= teeth * 2; i++) path.push([-1 + i / teeth, i % 2 === 0 ? amp : -amp]);
       return [path];
     }
     case 'wave': {
-      const periods = rng.uniform(1.5, 3);
+      const periods = rng.uniform(1, 2);
       const amp = rng.uniform(0.3, 0.8);
       const phase = rng.chance(0.5) ? 0 : Math.PI;
       const path: Path = [];
