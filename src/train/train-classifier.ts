@@ -325,7 +325,9 @@ async function trainStep(
       true,
       vars,
     ) as tf.Scalar;
-    return tf.stack([cost, ...metricValues]);
+    const stacked = tf.stack([cost, ...metricValues]);
+    tf.dispose(metricValues); // kept (to leave the gradient scope), so tidy would not free them
+    return stacked;
   });
   try {
     return (await packed.data()) as Float32Array;

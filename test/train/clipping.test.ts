@@ -34,7 +34,9 @@ function variable(values: number[], prefix: string): tf.Variable {
 
 function close(actual: number[], expected: number[]): void {
   expect(actual.length).toBe(expected.length);
-  actual.forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 6));
+  actual.forEach((v, i) => {
+    expect(v).toBeCloseTo(expected[i]!, 6);
+  });
 }
 
 describe('gradient clipping (hand computations)', () => {

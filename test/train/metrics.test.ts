@@ -167,7 +167,9 @@ describe('sparse accuracy and cross-entropy with int32 labels', () => {
     const ours = sparseCategoricalCrossentropy(yf, pp);
     const theirs = tfl.metrics.categoricalCrossentropy(oneHot, pp);
     const [a, b] = await Promise.all([ours.data(), theirs.data()]);
-    Array.from(a).forEach((v, i) => expect(v).toBeCloseTo(b[i]!, 5));
+    Array.from(a).forEach((v, i) => {
+      expect(v).toBeCloseTo(b[i]!, 5);
+    });
     // One class: no tf.oneHot depth error.
     const single = tf.tidy(() => sparseCategoricalCrossentropy(tf.tensor1d([0], 'int32'), tf.tensor2d([[1]])));
     expect(Array.from(await single.data())[0]).toBeCloseTo(-Math.log(1 - 1e-7), 6);

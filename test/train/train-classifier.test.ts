@@ -1,0 +1,295 @@
+import * as tf from '@tensorflow/tfjs-core';
+import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import {
+  type History,
+  memoryCheckpoints,
+  sgd,
+  sparseCategoricalCrossentropy,
+  type TrainEvent,
+  TrainError,
+  trainClassifier,
+} from '../../src/train/index.js';
+import {CLASSES, makeDataset, makeModel, weightValues} from './synthetic.js';
+
+let before = 0;
+beforeEach(() => {
+  before = tf.memory().numTensors;
+});
+afterEach(() => {
+  expect(tf.memory().numTensors).toBe(before);
+});
+
+describe('trainClassifier', () => {
+  it('lowers the loss and lifts accuracy well above chance on synthetic data, with no tensor leak across epochs', async () => {
+    const model = makeModel();
+    const opt = sgd(0.3, {clipnorm: 1});
+    const afterBuild = tf.memory().numTensors;
+    const atEpochBegin: number[] = [];
+    const lines: string[] = [];
+    const history = await trainClassifier(model, makeDataset(256, 32, 1), {
+      epochs: 4,
+      optimizer: opt,
+      validationData: makeDataset(64, 32, 2),
+      log: (line) => lines.push(line),
+      onEvent: (e) => {
+        if (e.type === 'epochBegin') atEpochBegin.push(tf.memory().numTensors);
+      },
+    });
+    expect(history.epoch).toEqual([0, 1, 2, 3]);
+    expect(Object.keys(history.history)).toEqual(['loss', 'accuracy', 'top5', 'val_loss', 'val_accuracy', 'val_top5']);
+    const loss = history.history['loss']!;
+    const valAcc = history.history['val_accuracy']!;
+    expect(loss[3]).toBeLessThan(loss[0]! * 0.6);
+    expect(valAcc[3]).toBeGreaterThan(0.8); // chance is 1 / 4
+    // With 4 classes every target is in the top 5.
+    expect(history.history['val_top5']).toEqual([1, 1, 1, 1]);
+    // The same number of tensors at the start of every epoch: nothing leaks from one to the next.
+    expect(new Set(atEpochBegin).size).toBe(1);
+    expect(atEpochBegin[0]).toBe(afterBuild);
+    expect(tf.memory().numTensors).toBe(afterBuild);
+    expect(lines[0]).toBe('Epoch 1/4');
+    expect(lines[1]).toMatch(
+      /^8\/8 - \d+s \d+(us|ms|s)\/step - loss: \d\.\d{4} - accuracy: \d\.\d{4} - top5: 1\.0000 - val_loss: \d\.\d{4} - val_accuracy: \d\.\d{4} - val_top5: 1\.0000$/,
+    );
+    expect(lines).toHaveLength(8);
+    model.dispose();
+    opt.dispose();
+  });
+
+  it('uses BatchNorm in training mode (moving statistics move) and predicts in inference mode', async () => {
+    const model = makeModel();
+    const bnMeanIndex = model.weights.findIndex((w) => w.originalName.includes('moving_mean'));
+    expect(bnMeanIndex).toBeGreaterThan(-1);
+    const before = await weightValues(model);
+    const opt = sgd(0.05);
+    await trainClassifier(model, makeDataset(64, 32, 3), {optimizer: opt});
+    const after = await weightValues(model);
+    expect(Array.from(after[bnMeanIndex]!)).not.toEqual(Array.from(before[bnMeanIndex]!));
+    model.dispose();
+    opt.dispose();
+  });
+
+  it('reports events in order with step, total (known from the second epoch), speed and running logs', async () => {
+    const model = makeModel();
+    const events: TrainEvent[] = [];
+    const opt = sgd(0.05);
+    await trainClassifier(model, makeDataset(96, 32, 4), {epochs: 2, optimizer: opt, onEvent: (e) => void events.push(e)});
+    expect(events.map((e) => e.type)).toEqual([
+      'trainBegin',
+      'epochBegin',
+      'batchEnd',
+      'batchEnd',
+      'batchEnd',
+      'epochEnd',
+      'epochBegin',
+      'batchEnd',
+      'batchEnd',
+      'batchEnd',
+      'epochEnd',
+      'trainEnd',
+    ]);
+    const batches = events.filter((e): e is Extract<TrainEvent, {type: 'batchEnd'}> => e.type === 'batchEnd');
+    expect(batches.map((b) => [b.epoch, b.step, b.total, b.batchSize])).toEqual([
+      [0, 1, undefined, 32],
+      [0, 2, undefined, 32],
+      [0, 3, undefined, 32],
+      [1, 1, 3, 32],
+      [1, 2, 3, 32],
+      [1, 3, 3, 32],
+    ]);
+    for (const b of batches) {
+      expect(b.samplesPerSec).toBeGreaterThan(0);
+      expect(Object.keys(b.logs)).toEqual(['loss', 'accuracy', 'top5']);
+    }
+    expect(batches[0]!.etaSec).toBeUndefined();
+    expect(batches[5]!.etaSec).toBe(0);
+    model.dispose();
+    opt.dispose();
+  });
+
+  it('draws a live progress line on a TTY sink only, and Keras-like callbacks get their events', async () => {
+    const model = makeModel();
+    const written: string[] = [];
+    const seen: string[] = [];
+    const opt = sgd(0.05);
+    await trainClassifier(model, makeDataset(64, 32, 5), {
+      epochs: 2,
+      optimizer: opt,
+      stepsPerEpoch: 2,
+      progress: {write: (s) => written.push(s), isTTY: true},
+      progressIntervalMs: 0,
+      callbacks: [{onEpochEnd: (e) => void seen.push(`end ${e.epoch}`)}, {onTrainBegin: () => void seen.push('begin')}],
+    });
+    expect(seen).toEqual(['begin', 'end 0', 'end 1']);
+    const lines = written.filter((s) => s !== '\r\x1b[K');
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toMatch(/^\r1\/2 \[=+>?\.+\] - ETA: \d+s - [\d.]+ samples\/s - loss: \d\.\d{4} - accuracy: \d\.\d{4} - top5: 1\.0000\x1b\[K$/);
+    expect(lines[3]).toMatch(/^\r2\/2 \[={30}\] - ETA: 0s - /);
+    const quiet: string[] = [];
+    await trainClassifier(model, makeDataset(32, 32, 5), {optimizer: opt, progress: {write: (s) => quiet.push(s), isTTY: false}});
+    expect(quiet).toEqual([]);
+    model.dispose();
+    opt.dispose();
+  });
+
+  it('stops after maxSteps (the epoch is cut there) and honours stepsPerEpoch', async () => {
+    const model = makeModel();
+    const opt = sgd(0.05);
+    const steps: number[] = [];
+    const h = await trainClassifier(model, makeDataset(160, 32, 6), {
+      epochs: 5,
+      optimizer: opt,
+      stepsPerEpoch: 2,
+      maxSteps: 5,
+      onEvent: (e) => void (e.type === 'epochEnd' && steps.push(e.steps)),
+    });
+    expect(h.epoch).toEqual([0, 1, 2]);
+    expect(steps).toEqual([2, 2, 1]);
+    expect(opt.iterations).toBe(5);
+    model.dispose();
+    opt.dispose();
+  });
+
+  it('stops early when the monitored value stops improving (Keras patience semantics)', async () => {
+    const model = makeModel();
+    // A learning rate so small that no weight moves: the training loss repeats exactly, so it never improves.
+    const opt = sgd(1e-30);
+    const lines: string[] = [];
+    const stops: TrainEvent[] = [];
+    const h = await trainClassifier(model, makeDataset(64, 32, 7), {
+      epochs: 10,
+      optimizer: opt,
+      earlyStopping: {monitor: 'loss', patience: 2},
+      log: (l) => lines.push(l),
+      onEvent: (e) => void (e.type === 'earlyStop' && stops.push(e)),
+    });
+    expect(h.epoch).toEqual([0, 1, 2]);
+    expect(lines.at(-1)).toBe('Epoch 3: early stopping');
+    expect(stops).toEqual([{type: 'earlyStop', epoch: 2, monitor: 'loss', best: h.history['loss']![0]}]);
+    model.dispose();
+    opt.dispose();
+  });
+
+  it('restores the best weights on an early stop when asked', async () => {
+    const model = makeModel();
+    const opt = sgd(0.3);
+    // The logged loss is the cross-entropy plus a per-epoch constant (no gradient): best at epoch 2.
+    const offsets = [0, -10, 5, 5, 5, 5];
+    let offset = 0;
+    const loss = (y: tf.Tensor, p: tf.Tensor) => tf.tidy(() => tf.add(sparseCategoricalCrossentropy(y, p), offset));
+    let bestWeights: Float32Array[] = [];
+    let stoppedWeights: Float32Array[] = [];
+    const h = await trainClassifier(model, makeDataset(64, 32, 8), {
+      epochs: 6,
+      optimizer: opt,
+      loss,
+      earlyStopping: {monitor: 'loss', patience: 2, restoreBestWeights: true},
+      onEvent: async (e) => {
+        if (e.type === 'epochBegin') offset = offsets[e.epoch]!;
+        if (e.type === 'epochEnd' && e.epoch === 1) bestWeights = await weightValues(model);
+        if (e.type === 'epochEnd' && e.epoch === 3) stoppedWeights = await weightValues(model);
+      },
+    });
+    expect(h.epoch).toEqual([0, 1, 2, 3]);
+    const last = await weightValues(model);
+    expect(last.map((w) => Array.from(w))).toEqual(bestWeights.map((w) => Array.from(w)));
+    expect(stoppedWeights.map((w) => Array.from(w))).not.toEqual(bestWeights.map((w) => Array.from(w)));
+    model.dispose();
+    opt.dispose();
+  });
+
+  it('resumes after a crash at the epoch after the last checkpoint, from exactly the weights it saved', async () => {
+    const store = memoryCheckpoints();
+    const data = makeDataset(96, 32, 10);
+    const first = makeModel(1);
+    const opt1 = tf.train.adam(0.01);
+    let saved: Float32Array[] = [];
+    let savedOptimizer: number[][] = [];
+    // Run 1: crashes in the middle of epoch 2 (index 1), after the epoch-1 checkpoint.
+    await expect(
+      trainClassifier(first, data, {
+        epochs: 3,
+        optimizer: opt1,
+        checkpoints: store,
+        onEvent: async (e) => {
+          if (e.type === 'checkpoint' && e.epoch === 0) {
+            saved = await weightValues(first);
+            const w = await opt1.getWeights();
+            savedOptimizer = await Promise.all(w.map(async (x) => Array.from(await x.tensor.data())));
+            w[0]!.tensor.dispose();
+          }
+          if (e.type === 'batchEnd' && e.epoch === 1 && e.step === 2) throw new Error('simulated crash');
+        },
+      }),
+    ).rejects.toThrow('simulated crash');
+    expect(store.epochs()).toEqual([1]);
+    // The crashed run's model went on training past the checkpoint.
+    expect((await weightValues(first)).map((w) => Array.from(w))).not.toEqual(saved.map((w) => Array.from(w)));
+    first.dispose();
+    opt1.dispose();
+
+    // Run 2: a new process would build a new model (other initial weights) and a new optimizer.
+    const second = makeModel(99);
+    const opt2 = tf.train.adam(0.01);
+    const begins: number[] = [];
+    let atResume: Float32Array[] = [];
+    let optimizerAtResume: number[][] = [];
+    const lines: string[] = [];
+    const h: History = await trainClassifier(second, data, {
+      epochs: 3,
+      optimizer: opt2,
+      checkpoints: store,
+      resume: true,
+      log: (l) => lines.push(l),
+      onEvent: async (e) => {
+        if (e.type === 'epochBegin') {
+          begins.push(e.epoch);
+          if (e.epoch === 1) {
+            atResume = await weightValues(second);
+            const w = await opt2.getWeights();
+            optimizerAtResume = await Promise.all(w.map(async (x) => Array.from(await x.tensor.data())));
+            w[0]!.tensor.dispose();
+          }
+        }
+      },
+    });
+    expect(begins).toEqual([1, 2]);
+    expect(lines[0]).toBe('Epoch 2/3');
+    // Bit-identical weights and optimizer state (Adam's iteration count and moments).
+    expect(atResume.map((w) => Array.from(w))).toEqual(saved.map((w) => Array.from(w)));
+    expect(optimizerAtResume).toEqual(savedOptimizer);
+    expect(savedOptimizer[0]).toEqual([3]);
+    expect(h.epoch).toEqual([0, 1, 2]);
+    expect(h.history['loss']).toHaveLength(3);
+    expect(store.epochs()).toEqual([2, 3]);
+    second.dispose();
+    opt2.dispose();
+  });
+
+  it('rejects bad options and bad data with whole messages', async () => {
+    const model = makeModel();
+    const data = makeDataset(32, 32, 11);
+    await expect(trainClassifier(model, data, {resume: true})).rejects.toThrow(
+      new TrainError('invalid-options', 'resume needs a checkpoint store (options.checkpoints)', {option: 'resume'}),
+    );
+    await expect(trainClassifier(model, data, {epochs: 0})).rejects.toThrow('train: epochs must be an integer >= 1, got 0');
+    const opt = sgd(0.1);
+    const empty = makeDataset(0, 32, 12);
+    await expect(trainClassifier(model, empty, {optimizer: opt})).rejects.toMatchObject({
+      code: 'empty-dataset',
+      message: 'train: the training dataset gave no batches in epoch 1',
+      epoch: 0,
+    });
+    await expect(trainClassifier(model, data, {optimizer: opt, earlyStopping: {monitor: 'val_top5'}})).rejects.toThrow(
+      'train: early stopping monitors val_top5, which the logs lack (they have loss, accuracy, top5)',
+    );
+    const mismatched = makeDataset(32, 32, 13).map((b) => ({xs: b.xs, ys: tf.slice(b.ys, 0, 31)}));
+    await expect(trainClassifier(model, mismatched as typeof data, {optimizer: opt})).rejects.toMatchObject({
+      code: 'invalid-batch',
+      message: 'train: xs has 32 examples but ys has 31 (epoch 1, batch 1)',
+    });
+    expect(CLASSES).toBe(4);
+    model.dispose();
+    opt.dispose();
+  });
+});
