@@ -14,16 +14,43 @@ import {extractTarSafely} from './tar-extract.js';
 
 export type {DownloadProgress, FetchFunction} from './http-download.js';
 
-/** Where the tutorial dataset is published (SPEC §4): the tarball of TFRecord shards and class lists. */
+/**
+ * Where the tutorial dataset is published (SPEC §4): the tarball of TFRecord shards and class lists.
+ * The default `url` of {@link downloadQuickdraw}.
+ *
+ * ```ts
+ * await downloadQuickdraw({url: QUICKDRAW_TUTORIAL_URL}); // the same as downloadQuickdraw()
+ * ```
+ */
 export const QUICKDRAW_TUTORIAL_URL = 'http://download.tensorflow.org/data/quickdraw_tutorial_dataset_v1.tar.gz';
 
-/** Size in bytes of the archive at {@link QUICKDRAW_TUTORIAL_URL} (1,065,301,781, SPEC §4). */
+/**
+ * Size in bytes of the archive at {@link QUICKDRAW_TUTORIAL_URL} (1,065,301,781, SPEC §4); the
+ * default `expectedBytes` for that URL. Pass it yourself when downloading a mirror of the same file.
+ *
+ * ```ts
+ * await downloadQuickdraw({url: 'https://mirror.example/quickdraw_tutorial_dataset_v1.tar.gz', expectedBytes: QUICKDRAW_TUTORIAL_BYTES});
+ * ```
+ */
 export const QUICKDRAW_TUTORIAL_BYTES = 1_065_301_781;
 
-/** Name of the file written into a dataset directory once it is completely extracted. */
+/**
+ * Name of the marker file written into a dataset directory once it is completely extracted (JSON:
+ * the URL, the archive size, the files). Delete it to make the next call extract again.
+ *
+ * ```ts
+ * const done = existsSync(join(cacheDir, 'quickdraw_tutorial_dataset_v1', QUICKDRAW_MARKER_FILE));
+ * ```
+ */
 export const QUICKDRAW_MARKER_FILE = '.quickdraw-tfjs.json';
 
-/** Options of {@link downloadQuickdraw}. */
+/**
+ * Options of {@link downloadQuickdraw}; every field is optional.
+ *
+ * ```ts
+ * const options: DownloadQuickdrawOptions = {cacheDir: './data', keepArchive: true, retries: 5};
+ * ```
+ */
 export interface DownloadQuickdrawOptions {
   /** Directory holding the archive and the extracted dataset. Default: {@link defaultCacheDir}(). */
   cacheDir?: string;
@@ -61,7 +88,15 @@ export interface DownloadQuickdrawOptions {
   onWaitForLock?: (pid: number) => void;
 }
 
-/** The files of an extracted tutorial dataset; every path is absolute and every list sorted. */
+/**
+ * The files of an extracted tutorial dataset; every path is absolute and the shard lists are sorted
+ * by shard index (`-00000-of-00010` first).
+ *
+ * ```ts
+ * const {trainFiles, evalFiles} = await downloadQuickdraw();
+ * const valid = evalFiles.slice(0, 5); // the notebook's split: eval shards 0-4 validate, 5-9 test
+ * ```
+ */
 export interface QuickdrawFiles {
   /** Directory holding the shards and `.classes` files. */
   readonly dir: string;
@@ -413,6 +448,40 @@ async function fetchAndExtract(
   return files;
 }
 
+/** tar's codes for bytes that are not a valid archive: the download itself is bad. */
+const CORRUPT_TAR_CODES = new Set(['TAR_ABORT', 'TAR_BAD_ARCHIVE', 'TAR_ENTRY_INVALID']);
+
+/**
+ * Classifies a failed extraction. Corrupt bytes delete the archive so the next call downloads it
+ * again; a file-system error (ENOSPC, EACCES...) or an entry tar will not write keeps it, since
+ * downloading 1 GB again would not help.
+ */
+async function extractionError(
+  err: unknown,
+  archive: string,
+  details: {url: string; receivedBytes: number; expectedBytes: number},
+): Promise<DownloadError> {
+  const e = err as {tarCode?: unknown; code?: unknown; message?: unknown};
+  const reason = err instanceof Error ? err.message : String(err);
+  const name = basename(archive);
+  if (typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code) && !CORRUPT_TAR_CODES.has(String(e.tarCode))) {
+    return new DownloadError('io', `download: could not extract ${name}: ${reason}`, {...details, cause: err});
+  }
+  if (CORRUPT_TAR_CODES.has(String(e.tarCode))) {
+    await rm(archive, {force: true});
+    return new DownloadError(
+      'bad-archive',
+      `download: could not extract ${name} (deleted; run again to download it anew): ${reason}`,
+      {...details, cause: err},
+    );
+  }
+  return new DownloadError(
+    'bad-archive',
+    `download: could not extract ${name}: ${reason} (delete ${archive} to download it again)`,
+    {...details, cause: err},
+  );
+}
+
 async function extractDataset(
   url: string,
   archive: string,
@@ -439,14 +508,7 @@ async function extractDataset(
     try {
       result = await extractTarSafely({file: archive, cwd: tmp, signal});
     } catch (err) {
-      // The archive is damaged: delete it so that the next call downloads it again.
-      await rm(archive, {force: true});
-      const reason = err instanceof Error ? err.message : String(err);
-      throw new DownloadError(
-        'bad-archive',
-        `download: could not extract ${basename(archive)} (deleted; run again to download it anew): ${reason}`,
-        {...details, cause: err},
-      );
+      throw await extractionError(err, archive, details);
     }
     if (result.unsafe !== undefined) {
       throw new DownloadError(
@@ -501,6 +563,8 @@ async function extractDataset(
       evalClassesFile: moved(found.evalClassesFile),
     };
   } finally {
-    await rm(tmp, {recursive: true, force: true});
+    // tar rejects on its first error while writes already started may still land: retry on
+    // ENOTEMPTY, and never let the cleanup hide the error that matters (a leftover is removed next time).
+    await rm(tmp, {recursive: true, force: true, maxRetries: 10, retryDelay: 20}).catch(() => undefined);
   }
 }

@@ -310,10 +310,32 @@ describe('downloadQuickdraw', () => {
     server.behaviour.body = damaged;
     const err = await failure(() => downloadQuickdraw({cacheDir, url: server.url, keepArchive: true, ...fast}));
     expect(err.code).toBe('bad-archive');
+    expect((err.cause as {tarCode?: string}).tarCode).toBe('TAR_ABORT');
     expect(err.message).toBe(
       `download: could not extract ${ARCHIVE} (deleted; run again to download it anew): ${(err.cause as Error).message}`,
     );
     expect(await readdir(cacheDir)).toEqual([]);
+  });
+
+  it('rejects a truncated archive (a server whose file is short) and leaves nothing behind', async () => {
+    server.behaviour.body = tarball.subarray(0, 100_000);
+    const err = await failure(() => downloadQuickdraw({cacheDir, url: server.url, ...fast}));
+    expect(err.code).toBe('bad-archive');
+    expect(err.message).toBe(
+      `download: could not extract ${ARCHIVE} (deleted; run again to download it anew): zlib: unexpected end of file`,
+    );
+    expect(await readdir(cacheDir)).toEqual([]);
+  });
+
+  it('keeps an intact archive when tar refuses an entry type, so no 1 GB download is wasted', async () => {
+    server.behaviour.body = craftTarball([...files.map((f) => ({path: f.name, data: f.data})), {path: 'pipe', type: 'FIFO'}]);
+    const err = await failure(() => downloadQuickdraw({cacheDir, url: server.url, ...fast}));
+    expect(err.code).toBe('bad-archive');
+    expect((err.cause as {tarCode?: string}).tarCode).toBe('TAR_ENTRY_UNSUPPORTED');
+    expect(err.message).toBe(
+      `download: could not extract ${ARCHIVE}: ${(err.cause as Error).message} (delete ${join(cacheDir, ARCHIVE)} to download it again)`,
+    );
+    expect(await readdir(cacheDir)).toEqual([ARCHIVE]);
   });
 
   it('rejects an archive that lacks a shard, naming it', async () => {

@@ -163,7 +163,7 @@ export async function packWithTar(files: readonly FakeFile[], prefix = ''): Prom
 /** One entry of a hand-built tarball. */
 export interface CraftedEntry {
   readonly path: string;
-  readonly type?: 'File' | 'Directory' | 'SymbolicLink' | 'Link';
+  readonly type?: 'File' | 'Directory' | 'SymbolicLink' | 'Link' | 'FIFO';
   readonly linkpath?: string;
   readonly data?: Uint8Array;
 }
