@@ -7,7 +7,7 @@ import {
   encodeRecords,
   readRecords,
 } from '../../src/tfrecord/index.js';
-import {caught, chunked, collect, concat, expectTFRecordError, handFramed, randomBytes, toHex, utf8} from './util.js';
+import {blob, caught, chunked, collect, concat, expectTFRecordError, handFramed, randomBytes, toHex, utf8} from './util.js';
 
 const PAYLOADS = Array.from({length: 60}, (_, i) => randomBytes(20 + ((i * 53) % 400), i + 1));
 const FILE = encodeRecords(PAYLOADS);
@@ -110,7 +110,7 @@ describe('gzip and zlib', () => {
     const file = multiMember(FILE, [50, 3000, 3001, 7000]);
     // The fake really refuses a second member when handed the whole file at once.
     const direct = new SingleMemberDecompressionStream('gzip');
-    const err = await caught(() => collect(new Blob([file]).stream().pipeThrough(direct)));
+    const err = await caught(() => collect(blob([file]).stream().pipeThrough(direct) as unknown as AsyncIterable<Uint8Array>));
     expect(err).toEqual(new TypeError('Junk found after end of compressed data.'));
     for (const size of [97, 4096, file.length]) {
       SingleMemberDecompressionStream.members = 0;
@@ -225,7 +225,7 @@ describe('gzip and zlib', () => {
       const file = concat(chunks);
       const plain = compression === 'gzip' ? zlib.gunzipSync(file) : zlib.inflateSync(file);
       expect(toHex(plain)).toBe(toHex(FILE));
-      expect((await collect(readRecords(new Blob(chunks)))).map(toHex)).toEqual(EXPECTED);
+      expect((await collect(readRecords(blob(chunks)))).map(toHex)).toEqual(EXPECTED);
     }
   });
 });

@@ -20,6 +20,7 @@ import {
   randomBytes,
   toHex,
   utf8,
+  blob,
 } from './util.js';
 
 const PAYLOADS = [utf8('foo'), new Uint8Array(0), utf8('hello world'), utf8('xy')];
@@ -98,14 +99,14 @@ describe('readRecords', () => {
 
   it('reads a Blob, a File (named in errors), a ReadableStream and a Response', async () => {
     const expected = PAYLOADS.map(toHex);
-    expect((await collect(readRecords(new Blob([FILE.subarray(0, 30), FILE.subarray(30)])))).map(toHex)).toEqual(
+    expect((await collect(readRecords(blob([FILE.subarray(0, 30), FILE.subarray(30)])))).map(toHex)).toEqual(
       expected,
     );
-    expect((await collect(readRecords(new Blob([FILE]).stream()))).map(toHex)).toEqual(expected);
-    expect((await collect(readRecords(new Response(FILE)))).map(toHex)).toEqual(expected);
+    expect((await collect(readRecords(blob([FILE]).stream() as ReadableStream<Uint8Array>))).map(toHex)).toEqual(expected);
+    expect((await collect(readRecords(new Response(blob([FILE]))))).map(toHex)).toEqual(expected);
     const bad = FILE.slice();
     bad[50] ^= 1;
-    await expectTFRecordError(() => collect(readRecords(new File([bad], 'shard-3.tfrecord'))), {
+    await expectTFRecordError(() => collect(readRecords(blob([bad], 'shard-3.tfrecord'))), {
       code: 'CORRUPTED',
       byteOffset: 35,
       recordIndex: 2,

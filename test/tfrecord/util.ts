@@ -3,7 +3,7 @@ import {expect} from 'vitest';
 import {crc32c, maskCrc, TFRecordError} from '../../src/tfrecord/index.js';
 
 /** Bytes from a hex string; spaces ignored. */
-export function hex(text: string): Uint8Array {
+export function hex(text: string): Uint8Array<ArrayBuffer> {
   const clean = text.replace(/\s+/g, '');
   const out = new Uint8Array(clean.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(clean.slice(2 * i, 2 * i + 2), 16);
@@ -19,7 +19,7 @@ export function utf8(text: string): Uint8Array {
   return new TextEncoder().encode(text);
 }
 
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
+export function concat(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) {
@@ -70,7 +70,7 @@ export async function expectTFRecordError(
 }
 
 /** Deterministic pseudo-random bytes. */
-export function randomBytes(n: number, seed: number): Uint8Array {
+export function randomBytes(n: number, seed: number): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(n);
   let s = seed >>> 0 || 1;
   for (let i = 0; i < n; i++) {
@@ -87,7 +87,7 @@ export const EMPTY_RECORD = hex('0000000000000000 29039807 d8ea82a2');
 export const FOO_RECORD = hex('0300000000000000 b099490e 666f6f 618abefe');
 
 /** A record framed by hand from the SPEC's layout (not by our writer). */
-export function handFramed(payload: Uint8Array, lengthBytes?: Uint8Array): Uint8Array {
+export function handFramed(payload: Uint8Array, lengthBytes?: Uint8Array): Uint8Array<ArrayBuffer> {
   const length = lengthBytes ?? new Uint8Array(new BigUint64Array([BigInt(payload.length)]).buffer);
   const out = new Uint8Array(16 + payload.length);
   const view = new DataView(out.buffer);
@@ -98,3 +98,16 @@ export function handFramed(payload: Uint8Array, lengthBytes?: Uint8Array): Uint8
   return out;
 }
 
+
+/** Whether two byte arrays hold the same bytes. */
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** A Blob of byte arrays (typed loosely: every array here is backed by a plain ArrayBuffer). */
+export function blob(parts: readonly Uint8Array[], name?: string): Blob {
+  const blobParts = parts as unknown as BlobPart[];
+  return name === undefined ? new Blob(blobParts) : new File(blobParts, name);
+}
