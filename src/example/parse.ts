@@ -10,6 +10,7 @@ import type {Int64Values} from './int64.js';
 import {type DType, type FeatureSpec, type FeatureSpecs, type FixedLenFeatureSpec, type FixedLenSequenceFeatureSpec, type NormalizedDefault, type RaggedFeatureSpec, shapeString, type VarLenFeatureSpec} from './specs.js';
 import {
   countValues,
+  decodeKey,
   entryEnd,
   entryStart,
   featKind,
@@ -213,8 +214,8 @@ function parseCore(serialized: readonly Uint8Array[], specs: FeatureSpecs, optio
   const keys = Object.keys(specs);
   const K = keys.length;
   const B = serialized.length;
-  const enc = new TextEncoder();
-  const keyBytes = keys.map((k) => enc.encode(k));
+  const specIndex = new Map<string, number>();
+  for (let k = 0; k < K; k++) specIndex.set(keys[k]!, k);
   const specList: FeatureSpec[] = keys.map((k) => specs[k]!);
   for (let k = 0; k < K; k++) {
     const s = specList[k];
@@ -234,25 +235,14 @@ function parseCore(serialized: readonly Uint8Array[], specs: FeatureSpecs, optio
         const s = entryStart(j);
         const e = entryEnd(j);
         readEntry(b, s, e);
-        const len = keyEnd - keyStart;
-        for (let k = 0; k < K; k++) {
-          const kb = keyBytes[k]!;
-          if (kb.length !== len) continue;
-          let same = true;
-          for (let x = 0; x < len; x++) {
-            if (kb[x] !== b[keyStart + x]) {
-              same = false;
-              break;
-            }
-          }
-          if (!same) continue;
-          if (featKind === KIND_NONE) {
-            starts[i * K + k] = -1;
-          } else {
-            starts[i * K + k] = s;
-            ends[i * K + k] = e;
-          }
-          break;
+        // Keys are matched as decoded text (invalid UTF-8 becomes U+FFFD), as decodeExample names them.
+        const k = specIndex.get(decodeKey(b, keyStart, keyEnd));
+        if (k === undefined) continue;
+        if (featKind === KIND_NONE) {
+          starts[i * K + k] = -1;
+        } else {
+          starts[i * K + k] = s;
+          ends[i * K + k] = e;
         }
       }
     } catch (err) {

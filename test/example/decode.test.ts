@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {decodeExample, decodeSequenceExample, ExampleParseError, type Feature, Int64Values} from '../../src/example/index.js';
+import {decodeExample, decodeSequenceExample, ExampleParseError, type Feature, type Int64Values} from '../../src/example/index.js';
 import {bytesList, entry, example, f32, floats, floatsUnpacked, int64s, int64sUnpacked, ld, str, tag, varint} from './proto-bytes.js';
 
 function floatsOf(f: Feature | undefined): number[] {
@@ -128,6 +128,7 @@ describe('decodeExample: what SPEC §2 says a reader accepts', () => {
   it('treats __proto__, constructor and toString as ordinary feature names', () => {
     const out = decodeExample(example(entry('__proto__', floats([1])), entry('constructor', int64s([2])), entry('toString', bytesList(['s']))));
     expect(Object.keys(out)).toEqual(['__proto__', 'constructor', 'toString']);
+    // biome-ignore lint/suspicious/noProto: a feature named __proto__ on a null-prototype object
     expect(floatsOf(out['__proto__'])).toEqual([1]);
     expect(int64Of(out['constructor'])).toEqual([2n]);
     expect(Object.getPrototypeOf(out)).toBe(null);

@@ -7,6 +7,7 @@ import {
   encodeExample,
   encodeSequenceExample,
   ExampleParseError,
+  type FeatureInput,
   floatFeature,
   Int64Values,
   int64Feature,
@@ -39,7 +40,7 @@ describe('encodeExample', () => {
   });
 
   it('accepts shorthands whose kind is unambiguous, and Maps', () => {
-    const features = new Map<string, Parameters<typeof encodeExample>[0] extends Map<string, infer V> ? V : never>([
+    const features = new Map<string, FeatureInput>([
       ['f32', new Float32Array([1.5])],
       ['f64', new Float64Array([2.5])],
       ['i32', new Int32Array([-7])],
@@ -81,6 +82,7 @@ describe('encodeExample', () => {
 
   it('round-trips __proto__ and constructor as names', () => {
     const features = Object.create(null) as Record<string, Float32Array>;
+    // biome-ignore lint/suspicious/noProto: a feature named __proto__ on a null-prototype object
     features['__proto__'] = new Float32Array([1]);
     features['constructor'] = new Float32Array([2]);
     const out = decodeExample(encodeExample(features));

@@ -207,12 +207,14 @@ describe('parseExamples: FixedLen (TensorFlow conformance)', () => {
 
   it('parses __proto__ and constructor as ordinary keys', async () => {
     const specs = Object.create(null) as Record<string, ReturnType<typeof fixedLenFeature>>;
+    // biome-ignore lint/suspicious/noProto: a feature named __proto__ on a null-prototype object
     specs['__proto__'] = fixedLenFeature([], 'float32');
     specs['constructor'] = fixedLenFeature([], 'int64');
     await noLeaks(() => {
       const out = parseExamples([example(entry('__proto__', floats([1.5])), entry('constructor', int64s([2])))], specs as FeatureSpecs);
       expect(Object.getPrototypeOf(out)).toBe(null);
       expect(Object.keys(out)).toEqual(['__proto__', 'constructor']);
+      // biome-ignore lint/suspicious/noProto: a feature named __proto__ on a null-prototype object
       expect((out['__proto__'] as tf.Tensor).arraySync()).toEqual([1.5]);
       expect((out['constructor'] as tf.Tensor).arraySync()).toEqual([2]);
       return Object.values(out);
