@@ -528,6 +528,33 @@ describe('quickdraw-tfjs download', () => {
     );
   });
 
+  it('exits 130 on Ctrl-C, keeping the partial download, and resumes on the next run', async () => {
+    const {errs} = capture();
+    // Capture the command's SIGINT handler instead of signalling the test process.
+    let onSigint: (() => void) | undefined;
+    const once = process.once.bind(process);
+    vi.spyOn(process, 'once').mockImplementation(((event: string, listener: () => void) => {
+      if (event === 'SIGINT') {
+        onSigint = listener;
+        return process;
+      }
+      return once(event, listener);
+    }) as typeof process.once);
+    const half = Math.floor(tarball.byteLength / 2);
+    server.behaviour.dropAfter = [half];
+    server.behaviour.beforeDrop = async (offset) => {
+      await waitForSize(join(cacheDir, `${ARCHIVE}.part`), offset);
+      onSigint?.();
+    };
+    expect(await run(['--cache-dir', cacheDir, '--url', server.url, '-q'])).toBe(130);
+    expect(errs).toEqual([
+      `download: aborted after ${half} bytes of ${server.url}; the partial file is kept for a resume\n` +
+        'download: run the same command again to resume',
+    ]);
+    expect(await run(['--cache-dir', cacheDir, '--url', server.url, '-q'])).toBe(0);
+    expect(server.requests.at(-1)!.range).toBe(`bytes=${half}-`);
+  });
+
   it('says so when the dataset is already there', async () => {
     await downloadQuickdraw({cacheDir, url: server.url, ...fast});
     const {out, errs} = capture();
