@@ -62,6 +62,7 @@ export async function openAtomicFile(filePath: string, options: AtomicFileOption
   };
 
   const writeAll = async (chunk: Uint8Array): Promise<void> => {
+    if (!(chunk instanceof Uint8Array)) throw new TypeError(`atomic write: a chunk must be a Uint8Array`);
     let done = 0;
     while (done < chunk.length) {
       const {bytesWritten} = await handle.write(chunk, done, chunk.length - done);
