@@ -6,10 +6,28 @@
 import {open, rename, rm, stat} from 'node:fs/promises';
 import {DownloadError} from './download-error.js';
 
-/** The `fetch` a download uses: the global one, or a stand-in with the same shape. */
+/**
+ * The `fetch` a download uses: the global one, or a stand-in with the same shape (a proxy-aware
+ * fetch, a test double). It receives `Range`, `Accept-Encoding: identity` and the abort signal in `init`.
+ *
+ * ```ts
+ * const logged: FetchFunction = (url, init) => {
+ *   console.error('GET', url, new Headers(init.headers).get('range') ?? '');
+ *   return fetch(url, init);
+ * };
+ * await downloadQuickdraw({fetch: logged});
+ * ```
+ */
 export type FetchFunction = (url: string, init: RequestInit) => Promise<Response>;
 
-/** One progress report of a download. */
+/**
+ * One progress report of a download, as given to `onProgress`.
+ *
+ * ```ts
+ * const onProgress = ({receivedBytes, totalBytes, bytesPerSec}: DownloadProgress) =>
+ *   console.log(`${((100 * receivedBytes) / (totalBytes ?? receivedBytes)).toFixed(1)}% at ${bytesPerSec} B/s`);
+ * ```
+ */
 export interface DownloadProgress {
   /** Bytes of the archive on disk so far, a resumed part included. */
   readonly receivedBytes: number;
@@ -227,6 +245,14 @@ export async function downloadFile(options: DownloadFileOptions): Promise<Downlo
       await res.body?.cancel();
       const range = parseContentRange(res.headers.get('content-range'));
       const serverTotal = range?.total;
+      if (expected !== undefined && serverTotal !== undefined && serverTotal !== expected) {
+        await rm(part, {force: true});
+        throw new DownloadError(
+          'size-mismatch',
+          `download: size mismatch for ${url}: expected ${expected} bytes, the server has ${serverTotal}`,
+          {url, receivedBytes: offset, expectedBytes: expected, status},
+        );
+      }
       if ((serverTotal ?? expected) === offset) return finish(offset, offset);
       throw new RestartFromZero(`server refused range ${offset}- (416, size ${serverTotal ?? 'unknown'})`);
     } else {

@@ -205,6 +205,19 @@ describe('downloadQuickdraw', () => {
     ]);
   });
 
+  it('takes a 416 from a server whose file is smaller than expected as a size mismatch', async () => {
+    await mkdir(cacheDir, {recursive: true});
+    await writeFile(join(cacheDir, `${ARCHIVE}.part`), tarball);
+    const expectedBytes = tarball.byteLength + 1;
+    const err = await failure(() => downloadQuickdraw({cacheDir, url: server.url, expectedBytes, ...fast}));
+    expect(err.code).toBe('size-mismatch');
+    expect(err.status).toBe(416);
+    expect(err.message).toBe(
+      `download: size mismatch for ${server.url}: expected ${expectedBytes} bytes, the server has ${tarball.byteLength}`,
+    );
+    expect(await readdir(cacheDir)).toEqual([]);
+  });
+
   it('makes no request when the part file already has the expected size', async () => {
     await mkdir(cacheDir, {recursive: true});
     await writeFile(join(cacheDir, `${ARCHIVE}.part`), tarball);
