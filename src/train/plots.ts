@@ -5,11 +5,14 @@ import type {History} from './train-classifier.js';
 export interface HistorySvgOptions {
   /** Width of the whole picture in px. Default 900. */
   readonly width?: number;
-  /** Height in px. Default 360. */
+  /** Height in px. Default 400. */
   readonly height?: number;
   /** A title above both panels. Default: none. */
   readonly title?: string;
 }
+
+/** Rows kept under each panel for its legend (three entries a row). */
+const LEGEND_ROWS = 2;
 
 const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b'];
 
@@ -27,7 +30,7 @@ const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b'
  */
 export function historySvg(history: History, options: HistorySvgOptions = {}): string {
   const width = options.width ?? 900;
-  const height = options.height ?? 360;
+  const height = options.height ?? 400;
   const top = options.title ? 40 : 16;
   const epochs = history.epoch.map((e) => e + 1);
   const keys = Object.keys(history.history);
@@ -55,7 +58,7 @@ function panel(box: Box, label: string, epochs: number[], keys: string[], histor
   const left = box.x + 64;
   const right = box.x + box.w - 20;
   const topY = box.y + 10;
-  const bottom = box.y + box.h - 48;
+  const bottom = box.y + box.h - 48 - LEGEND_ROWS * 18;
   const n = epochs.length;
   const xMin = n > 0 ? epochs[0]! : 1;
   const xMax = n > 1 ? epochs[n - 1]! : xMin + 1;
@@ -89,11 +92,15 @@ function panel(box: Box, label: string, epochs: number[], keys: string[], histor
       );
     }
     for (const [x, y] of pts) out.push(`<circle cx="${f(x)}" cy="${f(y)}" r="3" fill="${color}"/>`);
-    const ly = topY + 14 + i * 18;
+    // The legend sits in rows under the axis title, so it never hides a curve.
+    const col = i % 3;
+    const row = Math.floor(i / 3);
+    const lx = left + col * ((right - left) / 3);
+    const ly = bottom + 58 + row * 18;
     out.push(
-      `<line x1="${f(right - 130)}" y1="${f(ly - 4)}" x2="${f(right - 106)}" y2="${f(ly - 4)}" stroke="${color}" stroke-width="2"${dashed ? ' stroke-dasharray="6 4"' : ''}/>`,
+      `<line x1="${f(lx)}" y1="${f(ly - 4)}" x2="${f(lx + 24)}" y2="${f(ly - 4)}" stroke="${color}" stroke-width="2"${dashed ? ' stroke-dasharray="6 4"' : ''}/>`,
     );
-    out.push(text(right - 100, ly, key, {size: 12}));
+    out.push(text(lx + 30, ly, key, {size: 12}));
   });
   if (keys.length === 0) out.push(text((left + right) / 2, (topY + bottom) / 2, `no ${label} logged`, {anchor: 'middle', size: 12}));
   out.push('</g>');
@@ -169,14 +176,17 @@ export function confusionMatrixSvg(
   if (options.title) out.push(text(width / 2, 22, options.title, {anchor: 'middle', size: 16, weight: 'bold'}));
   out.push(text(left + size / 2, titleSpace + 16, 'predicted class', {anchor: 'middle', size: 13}));
   out.push(text(14, top + size / 2, 'true class', {anchor: 'middle', size: 13, rotate: true}));
+  // Empty cells are the white background: only non-zero cells are drawn, so a 345-class matrix stays small.
+  out.push(`<rect x="${f(left)}" y="${f(top)}" width="${size}" height="${size}" fill="${heat(0)}"/>`);
   for (let r = 0; r < c; r++) {
     for (let q = 0; q < c; q++) {
       const v = flat[r * c + q]!;
+      if (v === 0) continue;
       const share = normalize ? (rowSums[r]! > 0 ? v / rowSums[r]! : 0) : maxCount > 0 ? v / maxCount : 0;
       const x = left + q * cell;
       const y = top + r * cell;
       out.push(`<rect x="${f(x)}" y="${f(y)}" width="${cell}" height="${cell}" fill="${heat(share)}"><title>${esc(names[r]!)} → ${esc(names[q]!)}: ${v}</title></rect>`);
-      if (showCounts && v > 0) {
+      if (showCounts) {
         out.push(text(x + cell / 2, y + cell / 2 + 4, String(v), {anchor: 'middle', size: Math.min(11, cell / 2.2), fill: share > 0.5 ? '#ffffff' : '#000000'}));
       }
     }
