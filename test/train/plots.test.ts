@@ -20,8 +20,8 @@ function texts(svg: string): string[] {
     if (Array.isArray(node)) node.forEach(walk);
     else if (node && typeof node === 'object') {
       for (const [key, value] of Object.entries(node)) {
-        if (key === 'text') (Array.isArray(value) ? value : [value]).forEach((t) => out.push(String(typeof t === 'object' ? t['#text'] : t)));
-        else walk(value);
+        if (key !== 'text') walk(value);
+        else for (const t of Array.isArray(value) ? value : [value]) out.push(String(typeof t === 'object' ? t['#text'] : t));
       }
     }
   };
