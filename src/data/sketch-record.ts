@@ -25,7 +25,7 @@ export interface DecodeLimits {
 /**
  * Decodes one record. `ink` (float list, `3·n` values) and `class_index` (one int64) are required;
  * `shape` (int64 `[n, 3]`), when present, must agree with `ink`. The ink is cropped to
- * `limits.maxSteps` as a view, without a copy.
+ * `limits.maxSteps` and copied into an array of its own.
  *
  * Throws `DataError` naming `source` and `recordIndex`: `invalid-example` (wrapping the example
  * module's error), `missing-feature`, `wrong-feature-kind`, `invalid-sketch`, `invalid-label`.
@@ -110,6 +110,8 @@ export function decodeSketchRecord(
       {...context, key: 'class_index'},
     );
   }
-  const cropped = steps > limits.maxSteps ? values.subarray(0, 3 * limits.maxSteps) : values;
-  return {ink: cropped, label};
+  // A copy of the kept steps: the decoder may hand out views into a shared pool, which a buffered
+  // sketch must not depend on (and a copy lets the pool's slab go).
+  const keep = Math.min(steps, limits.maxSteps) * 3;
+  return {ink: values.slice(0, keep), label};
 }

@@ -15,3 +15,15 @@ export {createRecordFileWriter, listShards, openRecordFile, writeRecordFile} fro
 export type {RecordFileOptions, RecordFileWriterOptions} from './record-files.js';
 export {fileCheckpoints} from './checkpoints.js';
 export type {FileCheckpointStore, FileCheckpointsOptions} from './checkpoints.js';
+export {buildTutorialDataset, DatasetBuildError} from './build-dataset.js';
+export type {
+  BuildProgress,
+  BuildTutorialDatasetOptions,
+  BuiltTutorialDataset,
+  DatasetBuildErrorCode,
+  ShardCompression,
+} from './build-dataset.js';
+export {SYNTHETIC_MARKER_FILE, writeSyntheticDataset} from './synthetic-dataset.js';
+export type {SyntheticDataset, WriteSyntheticDatasetOptions} from './synthetic-dataset.js';
+export {fileSources, tutorialSources} from './shard-sources.js';
+export type {FileSourcesOptions, TutorialSources} from './shard-sources.js';

@@ -114,6 +114,23 @@ describe('quickdrawBatches', () => {
     }
   });
 
+  it('keeps every buffered sketch intact through a large shuffle buffer (no shared decode memory)', async () => {
+    const count = 3000;
+    const batches = await collect(sketchFile(0, count), {batchSize: 100, shuffleBufferSize: count, seed: 1});
+    const seen = new Set<number>();
+    for (const batch of batches) {
+      idsOf(batch.ink, batch.batchSize, batch.steps).forEach((id, b) => {
+        const expected = sketchInk(id);
+        const row = batch.ink.subarray(b * batch.steps * 3, (b + 1) * batch.steps * 3);
+        expect(Array.from(row.subarray(0, expected.length))).toEqual(Array.from(expected));
+        expect(batch.lengths[b]).toBe(expected.length / 3);
+        expect(batch.labels[b]).toBe(labelOf(id));
+        seen.add(id);
+      });
+    }
+    expect(seen.size).toBe(count);
+  });
+
   it('re-opens its sources every epoch, or replays the cache after one complete epoch', async () => {
     const source = counted('shard', sketchFile(0, 40));
     const pipeline = quickdrawBatches([source], {batchSize: 16});

@@ -1,0 +1,99 @@
+/**
+ * Local TFRecord files as `quickdrawDataset` sources: paths or globs, and the tutorial directory split
+ * into the notebook's train / valid / test sets with its class names.
+ * @module
+ */
+import {createReadStream} from 'node:fs';
+import {readdir, readFile} from 'node:fs/promises';
+import {join, resolve} from 'node:path';
+import {DataError, parseClassNames, type RecordCompression, type RecordSourceFactory, splitTutorialFiles} from '../data/index.js';
+import {listShards} from './record-files.js';
+
+/** Options of {@link fileSources}. */
+export interface FileSourcesOptions {
+  /** The files' compression (default: the pipeline's `compression` option, itself `'auto'` by default). */
+  readonly compression?: RecordCompression;
+  /** Bytes per read (default 1 MiB). */
+  readonly readSize?: number;
+}
+
+const MAGIC = /[*?[]/;
+
+/**
+ * Local TFRecord files as sources for `quickdrawDataset` / `quickdrawBatches`: each epoch re-opens
+ * the file as a stream (1 MiB reads), and errors name the path as given.
+ *
+ * `paths` is a path, a glob (`'data/training.tfrecord-*'`, expanded with `listShards`, sorted), or a
+ * list of either. A glob that matches nothing rejects with a `DataError` (`invalid-source`) naming it,
+ * rather than giving an empty dataset.
+ *
+ * ```ts
+ * import {quickdrawDataset} from 'quickdraw-tfjs/data';
+ * import {fileSources} from 'quickdraw-tfjs/node';
+ * const train = quickdrawDataset(await fileSources('data/training.tfrecord-*'), {shuffleBufferSize: 10000});
+ * ```
+ */
+export async function fileSources(
+  paths: string | readonly string[],
+  options: FileSourcesOptions = {},
+): Promise<RecordSourceFactory[]> {
+  const list = typeof paths === 'string' ? [paths] : paths;
+  const files: string[] = [];
+  for (const entry of list) {
+    if (!MAGIC.test(entry)) {
+      files.push(entry);
+      continue;
+    }
+    const matches = await listShards(entry);
+    if (matches.length === 0) throw new DataError('invalid-source', `no file matches ${entry}`, {source: entry});
+    files.push(...matches);
+  }
+  return files.map((file) => fileSource(file, options));
+}
+
+function fileSource(file: string, options: FileSourcesOptions): RecordSourceFactory {
+  const highWaterMark = options.readSize ?? 1 << 20;
+  return {
+    name: file,
+    open: () => createReadStream(file, {highWaterMark}),
+    ...(options.compression === undefined ? {} : {compression: options.compression}),
+  };
+}
+
+/** The tutorial dataset's sets as sources, from {@link tutorialSources}. */
+export interface TutorialSources {
+  /** Every training shard. */
+  readonly train: RecordSourceFactory[];
+  /** Eval shards 0-4 (the notebook's validation set). */
+  readonly valid: RecordSourceFactory[];
+  /** Eval shards 5-9 (the notebook's test set). */
+  readonly test: RecordSourceFactory[];
+  /** `training.tfrecord.classes`, trimmed and lower-cased: index = class index. */
+  readonly classNames: string[];
+}
+
+/**
+ * Opens a tutorial-format directory (the downloaded dataset, `buildTutorialDataset`'s or
+ * `writeSyntheticDataset`'s output) as the notebook does: train = the training shards, valid = eval
+ * shards 0-4, test = eval shards 5-9, and the class names from `training.tfrecord.classes`.
+ *
+ * Throws the data module's `DataError` (`invalid-tutorial-files`) for an incomplete shard set, and
+ * Node's `ENOENT` when the directory or the classes file is missing.
+ *
+ * ```ts
+ * const {train, valid, classNames} = await tutorialSources('data/quickdraw');
+ * const trainSet = quickdrawDataset(train, {shuffleBufferSize: 10000, maxLength: 100});
+ * ```
+ */
+export async function tutorialSources(dir: string, options: FileSourcesOptions = {}): Promise<TutorialSources> {
+  const root = resolve(dir);
+  const split = splitTutorialFiles((await readdir(root)).map((name) => join(root, name)));
+  const classesFile = split.trainClasses ?? join(root, 'training.tfrecord.classes');
+  const classNames = parseClassNames(await readFile(classesFile, 'utf8'));
+  return {
+    train: split.train.map((f) => fileSource(f, options)),
+    valid: split.valid.map((f) => fileSource(f, options)),
+    test: split.test.map((f) => fileSource(f, options)),
+    classNames,
+  };
+}
