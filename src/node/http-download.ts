@@ -295,7 +295,9 @@ export async function downloadFile(options: DownloadFileOptions): Promise<Downlo
           );
         }
         // Written chunk by chunk: what is on disk is exactly what was received, for the next resume.
-        await fh.write(value);
+        for (let at = 0; at < value.byteLength; ) {
+          at += (await fh.write(value, at, value.byteLength - at)).bytesWritten;
+        }
         received += value.byteLength;
         meter.update(received, total, false);
       }
