@@ -4,7 +4,7 @@
  */
 
 /**
- * What went wrong in a download or an extraction.
+ * What went wrong in a download or an extraction (the `code` of a {@link DownloadError}).
  *
  * - `http-status`: the server answered with a status other than 200, 206 or a usable 416.
  * - `network`: the request failed or the connection closed before the last byte (retried, resumable).
@@ -14,6 +14,10 @@
  *   `..`, a link pointing out, a path through a link); nothing is extracted.
  * - `bad-archive`: the archive could not be read, or does not hold the expected files.
  * - `io`: a file-system operation in the cache directory failed.
+ *
+ * ```ts
+ * if (err instanceof DownloadError && err.code === 'unsafe-archive') console.error('refused:', err.entry);
+ * ```
  */
 export type DownloadErrorCode =
   | 'http-status'
@@ -24,7 +28,13 @@ export type DownloadErrorCode =
   | 'bad-archive'
   | 'io';
 
-/** The context a {@link DownloadError} carries besides its message. */
+/**
+ * The context a {@link DownloadError} carries besides its message (the constructor's third argument).
+ *
+ * ```ts
+ * new DownloadError('http-status', 'download: http 404 not found for http://x/y.tar.gz', {url: 'http://x/y.tar.gz', status: 404});
+ * ```
+ */
 export interface DownloadErrorDetails {
   /** The URL being downloaded (or the archive's URL when extracting). */
   readonly url: string;
