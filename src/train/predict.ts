@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import {padInks} from '../sketch/index.js';
 import {TrainError} from './errors.js';
 
 /** One guess of `predictTopK`. */
@@ -142,7 +143,7 @@ function fitLength(xs: tf.Tensor, length: number): tf.Tensor {
   ]);
 }
 
-/** Crops and zero-pads inks into one row-major `[B, T, 3]` array (the training layout). */
+/** Crops and zero-pads inks into one row-major `[B, T, 3]` array with the sketch module's `padInks` (the training layout). */
 function padBatch(
   inks: readonly Float32Array[],
   fixedLength: number | undefined,
@@ -152,23 +153,16 @@ function padBatch(
   if (maxLength !== undefined && (!Number.isInteger(maxLength) || maxLength < 1)) {
     throw new TrainError('invalid-options', `maxLength must be a positive integer, got ${maxLength}`, {option: 'maxLength'});
   }
-  const cap = fixedLength ?? maxLength ?? Number.POSITIVE_INFINITY;
-  let longest = 0;
-  const lengths = inks.map((ink, i) => {
+  inks.forEach((ink, i) => {
     if (ink.length % 3 !== 0) {
       throw new TrainError('invalid-batch', `ink ${offset + i} has ${ink.length} values, not a multiple of 3`, {
         expected: 'a multiple of 3',
         actual: `${ink.length}`,
       });
     }
-    const n = Math.min(ink.length / 3, cap);
-    longest = Math.max(longest, n);
-    return n;
   });
-  const steps = fixedLength ?? Math.max(1, longest);
-  const data = new Float32Array(inks.length * steps * 3);
-  inks.forEach((ink, i) => {
-    data.set(ink.subarray(0, lengths[i]! * 3), i * steps * 3);
-  });
-  return {data, steps};
+  if (fixedLength !== undefined) return padInks(inks, {length: fixedLength});
+  const longest = padInks(inks, maxLength === undefined ? {} : {maxLength});
+  // A batch of empty inks still gets one (zero) step, so the model runs.
+  return longest.steps > 0 ? longest : padInks(inks, {length: 1});
 }
