@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-cpu';
-import {padInks, syntheticSketches} from '../src/sketch/index.js';
+import {inkToAbsolute, padInks, syntheticSketches} from '../src/sketch/index.js';
 
 const perClass = Number(process.argv[2] ?? 300);
 const epochs = Number(process.argv[3] ?? 4);
@@ -32,6 +32,51 @@ test.inks.forEach((ink, i) => {
   if (guess === test.labels[i]) right++;
 });
 console.log(`length-only baseline: test accuracy ${(right / test.inks.length).toFixed(3)} (chance ${(1 / classes).toFixed(3)})`);
+
+// A shape-aware baseline with no training: 1-nearest-neighbour on a 16x16 raster of the absolute
+// points (each sketch scaled to its box). It ignores stroke order and direction, so it shows how
+// far the classes can be told apart by their look alone.
+function raster(ink: Float32Array): Float32Array {
+  const abs = inkToAbsolute(ink, {origin: true});
+  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  for (let i = 0; i < abs.length; i += 3) {
+    x0 = Math.min(x0, abs[i]!); x1 = Math.max(x1, abs[i]!);
+    y0 = Math.min(y0, abs[i + 1]!); y1 = Math.max(y1, abs[i + 1]!);
+  }
+  const grid = new Float32Array(256);
+  const at = (x: number, y: number) => {
+    const gx = Math.min(15, Math.floor(((x - x0) / Math.max(1e-6, x1 - x0)) * 16));
+    const gy = Math.min(15, Math.floor(((y - y0) / Math.max(1e-6, y1 - y0)) * 16));
+    grid[gy * 16 + gx] = 1;
+  };
+  for (let i = 3; i < abs.length; i += 3) {
+    const lifted = abs[i - 1]! > 0.5;
+    for (let k = 0; k <= 8; k++) {
+      if (lifted && k > 0) break;
+      const t = k / 8;
+      at(abs[i - 3]! + (abs[i]! - abs[i - 3]!) * (lifted ? 1 : t), abs[i - 2]! + (abs[i + 1]! - abs[i - 2]!) * (lifted ? 1 : t));
+    }
+  }
+  return grid;
+}
+const trainRaster = train.inks.map(raster);
+let nnRight = 0;
+test.inks.forEach((ink, i) => {
+  const r = raster(ink);
+  let best = Infinity;
+  let label = -1;
+  trainRaster.forEach((t, j) => {
+    let d = 0;
+    for (let k = 0; k < 256; k++) d += (t[k]! - r[k]!) ** 2;
+    if (d < best) {
+      best = d;
+      label = train.labels[j]!;
+    }
+  });
+  if (label === test.labels[i]) nnRight++;
+});
+console.log(`16x16 raster 1-NN baseline: test accuracy ${(nnRight / test.inks.length).toFixed(3)}`);
+if (epochs === 0) process.exit(0);
 
 const model = tfl.sequential({
   layers: [
@@ -62,6 +107,9 @@ await model.fit(tr.xs, tr.ys, {
   validationData: [te.xs, te.ys],
   verbose: 0,
   callbacks: {
+    onBatchEnd: async (batch) => {
+      if (batch % 20 === 0) console.log(`  batch ${batch} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+    },
     onEpochEnd: async (epoch, logs) =>
       console.log(
         `epoch ${epoch + 1}: loss ${logs!.loss!.toFixed(3)} acc ${logs!.acc!.toFixed(3)} val_acc ${logs!.val_acc!.toFixed(3)} (${((Date.now() - started) / 1000).toFixed(0)} s)`,
