@@ -6,9 +6,8 @@
 //   BENCH_MB=200 BENCH_REPEATS=5 npx tsx bench/tfrecord.ts
 //
 // The file is cached under bench/.data/ (gitignored). Our rows and the CRC floor run in BENCH_REPEATS
-// interleaved rounds (default 5), each keeping its best; the competitors run once (they are slow). Figures
-// are wall-clock on whatever else the
-// machine is doing: compare rows of one run, not runs.
+// interleaved rounds (default 5), each keeping its best; the competitors run once (they are slow).
+// Figures are wall-clock on whatever else the machine is doing: compare rows of one run, not runs.
 import {existsSync} from 'node:fs';
 import {mkdir, readFile, stat} from 'node:fs/promises';
 import {createRequire} from 'node:module';
