@@ -204,6 +204,36 @@ function toTensor(ctx: Ctx, dtype: DType, col: Column, shape: number[]): Tensor 
   return {dtype: 'int64', shape, values};
 }
 
+/**
+ * Reads the map entry `[s, e)` of Example `i` for `spec`, checks the kind of its Feature and
+ * returns its value count (validating the lists), or -1 when the feature is missing (`s < 0`).
+ */
+function openEntry(ctx: Ctx, serialized: readonly Uint8Array[], s: number, e: number, i: number, key: string, spec: FeatureSpec): number {
+  if (s < 0) return -1;
+  const b = serialized[i]!;
+  try {
+    readEntry(b, s, e);
+  } catch (err) {
+    wrapWire(ctx, err, i, key);
+  }
+  if (featKind !== KIND_OF[spec.dtype]) {
+    const actual = KIND_TF[featKind]!;
+    const expected = TF_DTYPE[spec.dtype];
+    const words =
+      spec.type === 'fixedLen'
+        ? `Data types don't match. Data type: ${actual} but expected type: ${expected}`
+        : spec.type === 'fixedLenSequence'
+          ? `Data types don't match. Expected type: ${expected}`
+          : `Data types don't match. Expected type: ${expected}, Actual type: ${actual}`;
+    throw exampleError(ctx, 'TYPE_MISMATCH', i, key, words, expected, actual);
+  }
+  try {
+    return countValues(b);
+  } catch (err) {
+    return wrapWire(ctx, err, i, key);
+  }
+}
+
 interface Built {
   readonly make: () => unknown;
 }
@@ -256,24 +286,6 @@ function parseCore(serialized: readonly Uint8Array[], specs: FeatureSpecs, optio
     const key = keys[k]!;
     const spec = specList[k]!;
     const dtype = spec.dtype;
-    const want = KIND_OF[dtype];
-    /** Reads the entry of Example i, checks its kind; returns its value count or -1 when missing. */
-    const open = (i: number, mismatch: (actual: string) => ExampleParseError): number => {
-      const s = starts[i * K + k]!;
-      if (s < 0) return -1;
-      const b = serialized[i]!;
-      try {
-        readEntry(b, s, ends[i * K + k]!);
-      } catch (err) {
-        wrapWire(ctx, err, i, key);
-      }
-      if (featKind !== want) throw mismatch(KIND_TF[featKind]!);
-      try {
-        return countValues(b);
-      } catch (err) {
-        return wrapWire(ctx, err, i, key);
-      }
-    };
     const expectedTf = TF_DTYPE[dtype];
 
     if (spec.type === 'fixedLen') {
@@ -281,7 +293,7 @@ function parseCore(serialized: readonly Uint8Array[], specs: FeatureSpecs, optio
       const col = allocate(dtype, ctx.exact, B * elem);
       const colBytes = col instanceof Float32Array ? new Uint8Array(col.buffer) : undefined;
       for (let i = 0; i < B; i++) {
-        const n = open(i, (actual) => exampleError(ctx, 'TYPE_MISMATCH', i, key, `Data types don't match. Data type: ${actual} but expected type: ${expectedTf}`, expectedTf, actual));
+        const n = openEntry(ctx, serialized, starts[i * K + k]!, ends[i * K + k]!, i, key, spec);
         if (n < 0) {
           if (spec.defaultValue === undefined) {
             throw new ExampleParseError('MISSING_FEATURE', `example: Name: ${nameOf(ctx, i)}, Feature: ${key} (data type: ${expectedTf}) is required but could not be found.`, {
@@ -309,11 +321,7 @@ function parseCore(serialized: readonly Uint8Array[], specs: FeatureSpecs, optio
     let maxCount = 0;
     const elem = spec.type === 'fixedLenSequence' ? product(spec.shape) : 1;
     for (let i = 0; i < B; i++) {
-      const n = open(i, (actual) =>
-        spec.type === 'fixedLenSequence'
-          ? exampleError(ctx, 'TYPE_MISMATCH', i, key, `Data types don't match. Expected type: ${expectedTf}`, expectedTf, actual)
-          : exampleError(ctx, 'TYPE_MISMATCH', i, key, `Data types don't match. Expected type: ${expectedTf}, Actual type: ${actual}`, expectedTf, actual),
-      );
+      const n = openEntry(ctx, serialized, starts[i * K + k]!, ends[i * K + k]!, i, key, spec);
       const c = Math.max(n, 0);
       if (c % elem !== 0) {
         const shapeStr = shapeString((spec as FixedLenSequenceFeatureSpec).shape);
@@ -332,7 +340,7 @@ function parseCore(serialized: readonly Uint8Array[], specs: FeatureSpecs, optio
         const base = i * maxRows * elem;
         const c = counts[i]!;
         if (c > 0) {
-          open(i, () => new ExampleParseError('INVALID_SPEC', 'unreachable'));
+          openEntry(ctx, serialized, starts[i * K + k]!, ends[i * K + k]!, i, key, spec);
           fillColumn(serialized[i]!, ctx, dtype, col, colBytes, base, i, key);
         }
         if (c < maxRows * elem) writeDefault(ctx, dtype, spec.defaultValue, col, base + c, maxRows * elem - c, i, key);
@@ -347,7 +355,7 @@ function parseCore(serialized: readonly Uint8Array[], specs: FeatureSpecs, optio
     let at = 0;
     for (let i = 0; i < B; i++) {
       if (counts[i]! === 0) continue;
-      open(i, () => new ExampleParseError('INVALID_SPEC', 'unreachable'));
+      openEntry(ctx, serialized, starts[i * K + k]!, ends[i * K + k]!, i, key, spec);
       at = fillColumn(serialized[i]!, ctx, dtype, col, colBytes, at, i, key);
     }
     if (spec.type === 'varLen') {

@@ -503,7 +503,7 @@ export function fillBytes(b: Uint8Array, out: Uint8Array[], at: number): number 
 // Small-array pool: typed arrays with their own ArrayBuffer are costly to create (a backing store
 // each), so short outputs are views into a shared slab. A view keeps its slab (SLAB_BYTES) alive.
 
-const SLAB_BYTES = 32768;
+const SLAB_BYTES = 65536;
 const POOL_MAX_BYTES = 4096;
 let slab = new ArrayBuffer(SLAB_BYTES);
 let slabBytes = new Uint8Array(slab);
