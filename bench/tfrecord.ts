@@ -5,9 +5,10 @@
 //   npx tsx bench/tfrecord.ts            (or `npm run bench -- tfrecord`)
 //   BENCH_MB=200 BENCH_REPEATS=5 npx tsx bench/tfrecord.ts
 //
-// The file is cached under bench/.data/ (gitignored). Our rows and the CRC floor run in BENCH_REPEATS
-// interleaved rounds (default 5), each keeping its best; the competitors run once (they are slow).
-// Figures are wall-clock on whatever else the machine is doing: compare rows of one run, not runs.
+// The file is cached under bench/.data/ (gitignored). Every row runs in BENCH_REPEATS interleaved rounds
+// (default 5; each round runs every row once) and keeps its best, so a burst of load from elsewhere hits
+// all rows alike. The slow competitors read a prefix of the file each round (their cost per record is
+// flat). Figures are wall-clock plus the process's CPU time: compare rows of one run, not runs.
 import {existsSync} from 'node:fs';
 import {mkdir, readFile, stat} from 'node:fs/promises';
 import {createRequire} from 'node:module';
@@ -99,26 +100,19 @@ async function ensureFile(): Promise<void> {
 
 interface Row {
   name: string;
+  note: string;
   records: number;
   bytes: number;
   ms: number;
-  note?: string;
+  cpuMs: number;
   error?: string;
 }
 
-async function best(name: string, run: () => Promise<{records: number; bytes: number}> | {records: number; bytes: number}, times = repeats, note?: string): Promise<Row> {
-  let row: Row | undefined;
-  try {
-    for (let i = 0; i < times; i++) {
-      const start = performance.now();
-      const {records, bytes} = await run();
-      const ms = performance.now() - start;
-      if (row === undefined || ms < row.ms) row = {name, records, bytes, ms, ...(note === undefined ? {} : {note})};
-    }
-  } catch (err) {
-    return {name, records: 0, bytes: 0, ms: 0, error: err instanceof Error ? err.message : String(err)};
-  }
-  return row!;
+/** One benchmark case: reads and returns how many records and framed bytes it covered. */
+interface Case {
+  name: string;
+  note?: string;
+  run: () => Promise<{records: number; bytes: number}> | {records: number; bytes: number};
 }
 
 async function main(): Promise<void> {
@@ -126,20 +120,25 @@ async function main(): Promise<void> {
   const fileBytes = new Uint8Array(await readFile(file));
   const size = fileBytes.length;
   const expected = decodeRecords(fileBytes).length;
-  console.log(`file: ${path.relative(process.cwd(), file)}, ${(size / 1e6).toFixed(1)} MB, ${expected} records (avg ${(size / expected).toFixed(0)} B framed)`);
-  console.log(`our rows and the CRC floor: best of ${repeats} interleaved rounds; competitors: one run; all in this run\n`);
+  const all = {records: expected, bytes: size};
+  /** Framed bytes of the first `n` records. */
+  const prefixBytes = (n: number) => {
+    let at = 0;
+    for (let i = 0; i < n; i++) {
+      at += (fileBytes[at]! | (fileBytes[at + 1]! << 8) | (fileBytes[at + 2]! << 16) | (fileBytes[at + 3]! << 24)) + 16;
+    }
+    return at;
+  };
 
-  // Our rows and the CRC floor run in interleaved rounds (each round runs every case once), so a burst
-  // of load from elsewhere hits them alike; each keeps its best round.
-  type Case = {name: string; run: () => Promise<number> | number};
   const cases: Case[] = [
     {
       name: 'bare CRC32C loop over the bytes (1 MiB calls)',
+      note: 'the floor: no framing, no I/O',
       run: () => {
         let x = 0;
         for (let at = 0; at < size; at += 1 << 20) x ^= crc32c(fileBytes.subarray(at, Math.min(size, at + (1 << 20))));
         if (x === 0.5) console.log(x);
-        return expected;
+        return all;
       },
     },
   ];
@@ -148,121 +147,122 @@ async function main(): Promise<void> {
     cases.push(
       {
         name: `ours: openRecordFile, checksums ${on}`,
+        note: 'file stream, 1 MiB reads',
         run: async () => {
           let records = 0;
           for await (const _ of openRecordFile(file, {verifyChecksums})) records++;
-          return records;
+          return {records, bytes: size};
         },
       },
       {
-        name: `ours: readRecords(bytes in memory), checksums ${on}`,
+        name: `ours: readRecords(bytes), checksums ${on}`,
+        note: 'async generator over memory',
         run: async () => {
           let records = 0;
           for await (const _ of readRecords(fileBytes, {verifyChecksums})) records++;
-          return records;
+          return {records, bytes: size};
         },
       },
       {
-        name: `ours: decodeRecords(bytes in memory), checksums ${on}`,
-        run: () => decodeRecords(fileBytes, {verifyChecksums}).length,
+        name: `ours: decodeRecords(bytes), checksums ${on}`,
+        note: 'sync, returns an array',
+        run: () => ({records: decodeRecords(fileBytes, {verifyChecksums}).length, bytes: size}),
       },
     );
   }
-  const rows: Row[] = cases.map((c) => ({name: c.name, records: 0, bytes: size, ms: Number.POSITIVE_INFINITY}));
+
+  // npm `tfrecord`: one async RecordReader.readRecord() per record (two fs reads each), on a prefix.
+  let crcImpl: string;
+  try {
+    require('fast-crc32c/impls/sse4_crc32c');
+    crcImpl = 'native sse4_crc32c';
+  } catch {
+    crcImpl = 'fast-crc32c JS fallback';
+  }
+  const tfPrefix = Math.min(expected, 10_000);
+  cases.push({
+    name: 'npm tfrecord 0.2.0: RecordReader.readRecord()',
+    note: `first ${tfPrefix} records a round; checks CRCs (${crcImpl})`,
+    run: async () => {
+      const reader = await RecordReader.create(file);
+      let records = 0;
+      while (records < tfPrefix && (await reader.readRecord()) !== null) records++;
+      await reader.close();
+      return {records, bytes: prefixBytes(records)};
+    },
+  });
+
+  // @roboflow/tfrecords: new TFRecordsReader(buffer) frames AND protobuf-decodes every record (it has no
+  // framing-only reader) and rebuilds its CRC table at every call; on a prefix.
+  const rfPrefix = Math.min(expected, 500);
+  const rfBytes = prefixBytes(rfPrefix);
+  cases.push({
+    name: '@roboflow/tfrecords 1.0.4: new TFRecordsReader(buf)',
+    note: `first ${rfPrefix} records a round; includes its protobuf decode`,
+    run: () => {
+      const {TFRecordsReader} = require('@roboflow/tfrecords/src/tensorFlowReader.js') as {
+        TFRecordsReader: new (b: Buffer) => {length: number};
+      };
+      const reader = new TFRecordsReader(Buffer.from(fileBytes.buffer, fileBytes.byteOffset, rfBytes));
+      if (reader.length !== rfPrefix) throw new Error(`read ${reader.length} of ${rfPrefix} records`);
+      return {records: reader.length, bytes: rfBytes};
+    },
+  });
+
+  console.log(
+    `file: ${path.relative(process.cwd(), file)}, ${(size / 1e6).toFixed(1)} MB, ${expected} records (avg ${(size / expected).toFixed(0)} B framed)`,
+  );
+  console.log(
+    `every row: best of ${repeats} interleaved rounds (each round runs every row once), all in this run; CPU = user+system time of the process\n`,
+  );
+
+  const rows: Row[] = cases.map((c) => ({name: c.name, note: c.note ?? '', records: 0, bytes: 0, ms: Infinity, cpuMs: 0}));
   for (let round = 0; round < repeats; round++) {
     for (const [i, c] of cases.entries()) {
       const row = rows[i]!;
       if (row.error !== undefined) continue;
       try {
+        const cpu = process.cpuUsage();
         const start = performance.now();
-        const records = await c.run();
+        const {records, bytes} = await c.run();
         const ms = performance.now() - start;
-        if (ms < row.ms) Object.assign(row, {ms, records});
+        const used = process.cpuUsage(cpu);
+        if (ms < row.ms) Object.assign(row, {ms, records, bytes, cpuMs: (used.user + used.system) / 1000});
       } catch (err) {
         row.error = err instanceof Error ? err.message : String(err);
       }
     }
   }
 
-  // npm `tfrecord`: one async RecordReader.readRecord() per record (two fs reads each).
-  let crcImpl: string;
-  try {
-    require('fast-crc32c/impls/sse4_crc32c');
-    crcImpl = 'fast-crc32c: native sse4_crc32c';
-  } catch {
-    crcImpl = 'fast-crc32c: JS fallback, no native sse4_crc32c';
-  }
-  rows.push(
-    await best(
-      'npm tfrecord 0.2.0: RecordReader.readRecord()',
-      async () => {
-        const reader = await RecordReader.create(file);
-        let records = 0;
-        for (;;) {
-          const r = await reader.readRecord();
-          if (r === null) break;
-          records++;
-        }
-        await reader.close();
-        return {records, bytes: size};
-      },
-      1,
-      `checksums always on (${crcImpl})`,
-    ),
-  );
-
-  // @roboflow/tfrecords: new TFRecordsReader(buffer) frames AND decodes every record as a protobuf
-  // (it has no framing-only reader); its CRC32C rebuilds its table at every call. Run on a prefix.
-  const prefixRecords = 5000;
-  let prefixBytes = 0;
-  for (let i = 0, at = 0; i < prefixRecords; i++) {
-    const length = fileBytes[at]! | (fileBytes[at + 1]! << 8) | (fileBytes[at + 2]! << 16) | (fileBytes[at + 3]! << 24);
-    at += length + 16;
-    prefixBytes = at;
-  }
-  rows.push(
-    await best(
-      '@roboflow/tfrecords 1.0.4: new TFRecordsReader(buffer)',
-      () => {
-        const {TFRecordsReader} = require('@roboflow/tfrecords/src/tensorFlowReader.js') as {
-          TFRecordsReader: new (b: Buffer) => {length: number};
-        };
-        const reader = new TFRecordsReader(Buffer.from(fileBytes.buffer, fileBytes.byteOffset, prefixBytes));
-        if (reader.length !== prefixRecords) throw new Error(`read ${reader.length} of ${prefixRecords} records`);
-        return {records: reader.length, bytes: prefixBytes};
-      },
-      1,
-      `first ${prefixRecords} records only (${(prefixBytes / 1e6).toFixed(1)} MB); includes its protobuf decode`,
-    ),
-  );
-
-  const rate = (r: Row) => (r.ms > 0 ? r.records / (r.ms / 1000) : 0);
-  const mbs = (r: Row) => (r.ms > 0 ? r.bytes / 1e6 / (r.ms / 1000) : 0);
+  const rate = (r: Row) => r.records / (r.ms / 1000);
+  const mbs = (r: Row) => r.bytes / 1e6 / (r.ms / 1000);
+  const cpuRate = (r: Row) => r.records / (r.cpuMs / 1000);
   const tf = rows.find((r) => r.name.startsWith('npm tfrecord'))!;
-  const floor = rows.find((r) => r.name.startsWith('bare CRC32C'))!;
+  const floor = rows[0]!;
   const fmt = (x: number, d = 0) => x.toLocaleString('en-US', {maximumFractionDigits: d, minimumFractionDigits: d});
-  const header = ['reader', 'records/s', 'MB/s', '× tfrecord (rec/s)', '× bare CRC (MB/s)', 'note'];
+  const header = ['reader', 'records/s', 'MB/s', '× tfrecord', '× bare CRC', 'records/CPU-s', 'note'];
   const table = rows.map((r) =>
     r.error !== undefined
-      ? [r.name, '-', '-', '-', '-', `FAILED: ${r.error}`]
+      ? [r.name, '-', '-', '-', '-', '-', `FAILED: ${r.error}`]
       : [
           r.name,
           fmt(rate(r)),
           fmt(mbs(r), 1),
           tf.error === undefined ? fmt(rate(r) / rate(tf), 1) : '-',
           fmt(mbs(r) / mbs(floor), 2),
-          r.note ?? '',
+          fmt(cpuRate(r)),
+          r.note,
         ],
   );
+  const left = new Set([0, header.length - 1]);
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 || i === 5 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  const line = (cells: string[]) => `| ${cells.map((c, i) => (left.has(i) ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
   console.log(line(header));
-  console.log(`|${widths.map((w, i) => (i === 0 || i === 5 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
+  console.log(`|${widths.map((w, i) => (left.has(i) ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
   for (const row of table) console.log(line(row));
-  for (const r of rows) {
-    if (r.error === undefined && r.records !== expected && !r.name.startsWith('@roboflow')) {
-      console.log(`warning: ${r.name} read ${r.records} records, expected ${expected}`);
-    }
+  console.log('\n× tfrecord: records/s over the npm tfrecord row; × bare CRC: MB/s over the bare CRC32C row.');
+  for (const r of rows.slice(0, 7)) {
+    if (r.error === undefined && r.records !== expected) console.log(`warning: ${r.name} read ${r.records} records, expected ${expected}`);
   }
 }
 
