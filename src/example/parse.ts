@@ -3,7 +3,7 @@
  * TensorFlow's `tf.io.parse_example` semantics and messages.
  * @module
  */
-import {fill, sparseToDense as tfSparseToDense, type Tensor, type Tensor1D, type Tensor2D, tensor} from '@tensorflow/tfjs-core';
+import {engine, fill, sparseToDense as tfSparseToDense, type Tensor, type Tensor1D, type Tensor2D, tensor} from '@tensorflow/tfjs-core';
 import Long from 'long';
 import {ExampleParseError} from './errors.js';
 import type {Int64Values} from './int64.js';
@@ -461,6 +461,21 @@ export function sparseToDense(sparse: SparseFeatureResult<Tensor>, defaultValue?
   const shape = Array.from(sparse.denseShape.dataSync());
   const dtype = sparse.values.dtype;
   const dv = defaultValue ?? (dtype === 'string' ? '' : 0);
+  if (dtype === 'string') {
+    // Built here from the raw bytes: not every backend has a string SparseToDense kernel (wasm aborts).
+    const size = shape.reduce((a, b) => a * b, 1);
+    const fillBytes = typeof dv === 'string' ? new TextEncoder().encode(dv) : new TextEncoder().encode(String(dv));
+    const out = new Array<Uint8Array>(size).fill(fillBytes);
+    const values = engine().readSync(sparse.values.dataId) as unknown as Uint8Array[];
+    const indices = sparse.indices.dataSync();
+    const rank = shape.length;
+    for (let v = 0; v < values.length; v++) {
+      let flat = 0;
+      for (let d = 0; d < rank; d++) flat = flat * shape[d]! + indices[v * rank + d]!;
+      out[flat] = values[v]!;
+    }
+    return tensor(out, shape, 'string');
+  }
   if (sparse.values.size === 0) return fill(shape, dv, dtype);
   return tfSparseToDense(sparse.indices, sparse.values, shape, dv);
 }
