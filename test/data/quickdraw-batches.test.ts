@@ -291,6 +291,26 @@ describe('quickdrawBatches', () => {
     expect(ids(await collect([source, source], {batchSize: 10, parallelReads: 1}))).toEqual([50, 51, 52, 50, 51, 52]);
   });
 
+  it('closes every open source when an epoch stops early', async () => {
+    const closed: string[] = [];
+    const source = (name: string, first: number) => ({
+      name,
+      async *records() {
+        try {
+          for (let i = 0; i < 100; i++) yield sketchRecord(first + i);
+        } finally {
+          closed.push(name);
+        }
+      },
+    });
+    const pipeline = quickdrawBatches([source('a', 0), source('b', 1000), source('c', 2000)], {batchSize: 4, parallelReads: 2});
+    for await (const batch of pipeline) {
+      expect(idsOf(batch.ink, batch.batchSize, batch.steps)).toEqual([0, 1000, 1, 1001]);
+      break;
+    }
+    expect(closed.sort()).toEqual(['a', 'b']);
+  });
+
   describe('URL sources', () => {
     let server: Server;
     let base: string;

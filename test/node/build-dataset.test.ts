@@ -4,13 +4,14 @@ import {join} from 'node:path';
 import {gzipSync} from 'node:zlib';
 import * as tf from '@tensorflow/tfjs-core';
 import {afterAll, beforeAll, describe, expect, it, vi} from 'vitest';
-import {parseClassNames, type QuickdrawElement, quickdrawDataset} from '../../src/data/index.js';
+import {DataError, parseClassNames, type QuickdrawElement, quickdrawBatches, quickdrawDataset} from '../../src/data/index.js';
 import {decodeExample} from '../../src/example/index.js';
 import {run} from '../../src/node/commands/build-dataset.js';
 import {
   type BuildProgress,
   buildTutorialDataset,
   DatasetBuildError,
+  fileSources,
   openRecordFile,
   tutorialSources,
 } from '../../src/node/index.js';
@@ -233,6 +234,29 @@ describe('buildTutorialDataset', () => {
     expect(err!.message).toMatch(
       new RegExp(`^tfrecord: corrupted record at \\d+ \\(record ${built.trainCounts[index]! - 1}\\) in ${file.replace(/[.]/g, '\\.')}: data checksum mismatch \\(length \\d+\\)$`),
     );
+  });
+});
+
+describe('fileSources', () => {
+  it('expands globs in order, keeps plain paths, and rejects a glob that matches nothing', async () => {
+    const outDir = join(root, 'out-files');
+    const built = await buildTutorialDataset({input: root, outDir, trainPerClass: 2, evalPerClass: 1, shards: 3, seed: 4});
+    const sources = await fileSources([join(outDir, 'eval.tfrecord-*'), built.trainFiles[1]!]);
+    expect(sources.map((s) => s.name)).toEqual([...built.evalFiles, built.trainFiles[1]]);
+    const missing = join(outDir, 'nothing-*');
+    const err = await fileSources(missing).then(
+      () => undefined,
+      (e: unknown) => e as DataError,
+    );
+    expect(err).toBeInstanceOf(DataError);
+    expect(err!.code).toBe('invalid-source');
+    expect(err!.source).toBe(missing);
+    expect(err!.message).toBe(`data: no file matches ${missing}`);
+    let count = 0;
+    for await (const batch of quickdrawBatches(await fileSources(join(outDir, 'training.tfrecord-*')), {batchSize: 100})) {
+      count += batch.batchSize;
+    }
+    expect(count).toBe(6);
   });
 });
 
