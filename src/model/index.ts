@@ -1,1 +1,9 @@
-export {};
+export {buildSketchClassifier, compileSketchClassifier} from './build.js';
+export type {CompileSketchClassifierOptions, SketchClassifierOptions} from './build.js';
+export {ModelError} from './errors.js';
+export type {ModelErrorCode, ModelErrorContext} from './errors.js';
+export {FastBatchNormalization, FastConv1D, FastDense, FastLSTM} from './fast-layers.js';
+export {sparseCategoricalAccuracy, sparseCategoricalCrossentropy} from './losses.js';
+export type {LossOrMetricFn} from './losses.js';
+export {OrthogonalInitializer} from './orthogonal.js';
+export type {OrthogonalInitializerOptions} from './orthogonal.js';

@@ -1,0 +1,273 @@
+// The library's fast layers: subclasses of tfjs-layers' own Conv1D, BatchNormalization, LSTM and Dense
+// that keep their constructor arguments, config, weights (names, shapes, order) and initialisers, and
+// replace only `call` with the fast path of fast-ops.ts where the configuration allows it (falling back
+// to the stock `call` otherwise). Each is registered for serialization under its own class name.
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import type {Layer} from '@tensorflow/tfjs-layers/dist/engine/topology.js';
+import type {Kwargs} from '@tensorflow/tfjs-layers/dist/types.js';
+import {batchNormTraining, conv1dValidForward, denseForward, lstmForward} from './fast-ops.js';
+import {OrthogonalInitializer} from './orthogonal.js';
+
+type Conv1DArgs = Parameters<typeof tfl.layers.conv1d>[0];
+type BatchNormArgs = NonNullable<Parameters<typeof tfl.layers.batchNormalization>[0]>;
+type DenseArgs = Parameters<typeof tfl.layers.dense>[0];
+type LstmArgs = Parameters<typeof tfl.layers.lstm>[0];
+
+interface Activation {
+  apply(x: tf.Tensor): tf.Tensor;
+  getClassName(): string;
+}
+interface Variable {
+  read(): tf.Tensor;
+  write(value: tf.Tensor): void;
+}
+
+/** The fields of tfjs-layers' Conv1D this file reads (private in its typings). */
+interface ConvFields {
+  kernel: Variable;
+  bias: Variable | null;
+  strides: number[];
+  padding: string;
+  dataFormat: string;
+  dilationRate: number[];
+  kernelSize: number[];
+  activation: Activation | null;
+  supportsMasking: boolean;
+}
+interface BatchNormFields {
+  gamma: Variable | null;
+  beta: Variable | null;
+  movingMean: Variable;
+  movingVariance: Variable;
+  momentum: number;
+  epsilon: number;
+  axis: number;
+}
+interface DenseFields {
+  kernel: Variable;
+  bias: Variable | null;
+  activation: Activation | null;
+}
+interface LstmCellFields {
+  kernel: Variable;
+  recurrentKernel: Variable;
+  bias: Variable | null;
+  activation: Activation;
+  recurrentActivation: Activation;
+  dropout: number;
+  recurrentDropout: number;
+  recurrentInitializer: {getClassName(): string; getConfig(): tf.serialization.ConfigDict};
+}
+
+// tfjs-layers exports these classes only through factories; reach the constructors through instances.
+function stockClass<A>(instance: Layer): new (args: A) => Layer {
+  return instance.constructor as new (args: A) => Layer;
+}
+const StockConv1D = stockClass<Conv1DArgs>(tfl.layers.conv1d({filters: 1, kernelSize: 1, name: 'qdt_probe_conv1d'}));
+const StockBatchNormalization = stockClass<BatchNormArgs>(tfl.layers.batchNormalization({name: 'qdt_probe_bn'}));
+const StockDense = stockClass<DenseArgs>(tfl.layers.dense({units: 1, name: 'qdt_probe_dense'}));
+const StockLSTM = stockClass<LstmArgs>(tfl.layers.lstm({units: 1, name: 'qdt_probe_lstm'})) as unknown as new (
+  args: LstmArgs,
+) => tfl.RNN;
+
+function oneTensor(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+  return Array.isArray(inputs) ? inputs[0]! : inputs;
+}
+
+function isTraining(kwargs: Kwargs): boolean {
+  return kwargs['training'] === true;
+}
+
+/**
+ * Conv1D with a gradient every backend can run (stock tfjs-layers cannot train Conv1D on wasm:
+ * `Conv2DBackpropFilter` is not registered there) and that avoids transposed-operand matMuls.
+ *
+ * Same arguments, config, weights and initialisers as `tf.layers.conv1d`; the fast path covers
+ * `padding: 'valid'`, dilation 1, channels last (other settings use the stock code). It also carries
+ * a sequence mask through the stride: an output step counts when its whole window lies within the
+ * input's valid prefix (the mask is read as a length: its last true step).
+ *
+ * ```ts
+ * const conv = new FastConv1D({filters: 32, kernelSize: 5, strides: 2, activation: 'relu'});
+ * ```
+ */
+export class FastConv1D extends StockConv1D {
+  /** Serialization name (registered with `tf.serialization.registerClass`). */
+  static readonly className = 'QuickdrawFastConv1D';
+
+  constructor(args: Conv1DArgs) {
+    super(args);
+    (this as unknown as ConvFields).supportsMasking = true;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor | tf.Tensor[] {
+    const f = this as unknown as ConvFields;
+    if (f.padding !== 'valid' || f.dilationRate[0] !== 1 || f.dataFormat !== 'channelsLast') {
+      return super.call(inputs, kwargs);
+    }
+    return tf.tidy(() => {
+      const x = oneTensor(inputs) as tf.Tensor3D;
+      const bias = f.bias === null ? null : (f.bias.read() as tf.Tensor1D);
+      const y = conv1dValidForward(x, f.kernel.read() as tf.Tensor3D, bias, f.strides[0]!);
+      return f.activation === null ? y : f.activation.apply(y);
+    });
+  }
+
+  override computeMask(inputs: tf.Tensor | tf.Tensor[], mask?: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    const m = mask == null ? null : (oneTensor(mask) ?? null);
+    if (m === null) return null as unknown as tf.Tensor;
+    const f = this as unknown as ConvFields;
+    return tf.tidy(() => {
+      const x = oneTensor(inputs);
+      const steps = x.shape[1]!;
+      const window = (f.kernelSize[0]! - 1) * f.dilationRate[0]! + 1;
+      const stride = f.strides[0]!;
+      const outSteps = this.computeOutputShape(x.shape)[1] as number;
+      // Valid prefix length: the last true step (1-based), per sketch.
+      const positions = tf.range(1, steps + 1, 1, 'float32');
+      const length = tf.max(tf.mul(tf.cast(m, 'float32'), positions), 1);
+      const outLength =
+        f.padding === 'valid'
+          ? tf.relu(tf.add(tf.floor(tf.div(tf.sub(length, window), stride)), 1))
+          : tf.ceil(tf.div(length, stride));
+      return tf.less(tf.reshape(tf.range(0, outSteps, 1, 'float32'), [1, outSteps]), tf.reshape(outLength, [-1, 1]));
+    });
+  }
+}
+
+/**
+ * BatchNormalization whose training step computes the batch statistics and their gradient with
+ * per-channel reductions only (the stock gradient builds large tiled copies).
+ *
+ * Same arguments, config, weights, initialisers and moving-average update as
+ * `tf.layers.batchNormalization` (momentum 0.99, epsilon 1e-3 by default). The fast path covers the
+ * last axis with both `center` and `scale`; inference and other settings use the stock code.
+ *
+ * ```ts
+ * const bn = new FastBatchNormalization({});
+ * ```
+ */
+export class FastBatchNormalization extends StockBatchNormalization {
+  /** Serialization name (registered with `tf.serialization.registerClass`). */
+  static readonly className = 'QuickdrawFastBatchNormalization';
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor | tf.Tensor[] {
+    const f = this as unknown as BatchNormFields;
+    const x = oneTensor(inputs);
+    const lastAxis = f.axis === -1 || f.axis === x.rank - 1;
+    if (!isTraining(kwargs) || !lastAxis || f.gamma === null || f.beta === null) {
+      return super.call(inputs, kwargs);
+    }
+    return tf.tidy(() => {
+      const {output, mean, variance} = batchNormTraining(x, f.gamma!.read() as tf.Tensor1D, f.beta!.read() as tf.Tensor1D, f.epsilon);
+      const decay = 1 - f.momentum;
+      for (const [variable, value] of [
+        [f.movingMean, mean],
+        [f.movingVariance, variance],
+      ] as const) {
+        tf.tidy(() => {
+          const old = variable.read();
+          variable.write(tf.sub(old, tf.mul(tf.sub(old, value), decay)));
+        });
+      }
+      mean.dispose();
+      variance.dispose();
+      return output;
+    });
+  }
+}
+
+/**
+ * Dense whose gradient uses plain matMuls with explicit transposes (wasm runs a transposed-operand
+ * matMul 10-70x slower than a plain one).
+ *
+ * Same arguments, config, weights and initialisers as `tf.layers.dense`; the fast path covers rank-2
+ * inputs (others use the stock code).
+ *
+ * ```ts
+ * const dense = new FastDense({units: 345, activation: 'softmax'});
+ * ```
+ */
+export class FastDense extends StockDense {
+  /** Serialization name (registered with `tf.serialization.registerClass`). */
+  static readonly className = 'QuickdrawFastDense';
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor | tf.Tensor[] {
+    const x = oneTensor(inputs);
+    if (x.rank !== 2) return super.call(inputs, kwargs);
+    const f = this as unknown as DenseFields;
+    return tf.tidy(() => {
+      const bias = f.bias === null ? null : (f.bias.read() as tf.Tensor1D);
+      const y = denseForward(x as tf.Tensor2D, f.kernel.read() as tf.Tensor2D, bias);
+      return f.activation === null ? y : f.activation.apply(y);
+    });
+  }
+}
+
+/**
+ * LSTM with a hand-written backward pass through time, one matMul per gate and no per-step slicing of
+ * big tensors, in Keras's weight layout (kernel `[D, 4U]`, recurrent kernel `[U, 4U]`, bias `[4U]`,
+ * gates i, f, c, o).
+ *
+ * Same arguments, config, weights and initialisers as `tf.layers.lstm`, except that the recurrent
+ * kernel's `orthogonal` initialiser runs through `OrthogonalInitializer` (same math, no chained ops).
+ * The fast path covers `activation: 'tanh'`, `recurrentActivation: 'sigmoid'` (Keras's defaults; pass
+ * it: tfjs-layers defaults to `hardSigmoid`), no dropout, no `returnState`, not stateful, zero initial
+ * state; it honours masks and `goBackwards` (so it works inside `tf.layers.bidirectional`). Other
+ * settings use the stock code.
+ *
+ * ```ts
+ * const lstm = new FastLSTM({units: 128, recurrentActivation: 'sigmoid', returnSequences: true});
+ * ```
+ */
+export class FastLSTM extends StockLSTM {
+  /** Serialization name (registered with `tf.serialization.registerClass`). */
+  static readonly className = 'QuickdrawFastLSTM';
+
+  constructor(args: LstmArgs) {
+    super(args);
+    const cell = this.cell as unknown as LstmCellFields;
+    if (cell.recurrentInitializer.getClassName() === 'Orthogonal' && !(cell.recurrentInitializer instanceof OrthogonalInitializer)) {
+      const config = cell.recurrentInitializer.getConfig();
+      const options: {gain?: number; seed?: number} = {};
+      if (typeof config['gain'] === 'number') options.gain = config['gain'];
+      if (typeof config['seed'] === 'number') options.seed = config['seed'];
+      cell.recurrentInitializer = new OrthogonalInitializer(options);
+    }
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor | tf.Tensor[] {
+    const cell = this.cell as unknown as LstmCellFields;
+    const fast =
+      !(Array.isArray(inputs) && inputs.length > 1) &&
+      kwargs['initialState'] == null &&
+      !this.returnState &&
+      !this.stateful &&
+      cell.bias !== null &&
+      cell.dropout === 0 &&
+      cell.recurrentDropout === 0 &&
+      cell.activation.getClassName() === 'tanh' &&
+      cell.recurrentActivation.getClassName() === 'sigmoid';
+    if (!fast) return super.call(inputs, kwargs);
+    return tf.tidy(() => {
+      const x = oneTensor(inputs) as tf.Tensor3D;
+      const maskArg = kwargs['mask'] as tf.Tensor | tf.Tensor[] | null | undefined;
+      const mask = maskArg == null ? null : oneTensor(maskArg);
+      return lstmForward({
+        x,
+        kernel: cell.kernel.read() as tf.Tensor2D,
+        recurrentKernel: cell.recurrentKernel.read() as tf.Tensor2D,
+        bias: cell.bias!.read() as tf.Tensor1D,
+        mask: mask === null ? null : (tf.cast(mask, 'float32') as tf.Tensor2D),
+        goBackwards: this.goBackwards,
+        returnSequences: this.returnSequences,
+      });
+    });
+  }
+}
+
+tf.serialization.registerClass(FastConv1D as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);
+tf.serialization.registerClass(FastBatchNormalization as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);
+tf.serialization.registerClass(FastDense as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);
+tf.serialization.registerClass(FastLSTM as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);

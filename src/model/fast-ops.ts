@@ -1,0 +1,310 @@
+// The fast path's math: forward passes and hand-written backward passes (tf.customGrad) built from
+// plain tfjs ops that every backend has. Rules that make them fast on the wasm backend (measured, see
+// docs/performance.md): never a transposed-operand matMul (transpose explicitly, then a plain matMul),
+// no broadcast gradients that tile a big copy, no per-step slice of a big tensor in the recurrent loop.
+import * as tf from '@tensorflow/tfjs-core';
+
+type Save = (tensors: tf.Tensor[]) => void;
+type GradFn = (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[];
+
+/** `tf.customGrad` with inputs as an array (its own typings do not admit a list of gradients). */
+function customOp(
+  f: (inputs: tf.Tensor[], save: Save) => {value: tf.Tensor; gradFunc: GradFn},
+): (...inputs: tf.Tensor[]) => tf.Tensor {
+  const wrapped = (...args: (tf.Tensor | Save)[]) => f(args.slice(0, -1) as tf.Tensor[], args[args.length - 1] as Save);
+  return tf.customGrad(wrapped as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (...inputs: tf.Tensor[]) => tf.Tensor;
+}
+
+// On wasm every slice (and split, unstack) copies its whole input out of the heap first; a gather
+// costs only its output. So steps and weight blocks are picked with gathers.
+
+/** Rows `[t*B, (t+1)*B)` of a `[T*B, U]` tensor, for each t: one gather each (no whole-input copy). */
+function stepRows(x: tf.Tensor, steps: number): tf.Tensor[] {
+  const [rows, cols] = x.shape as [number, number];
+  const batch = rows / steps;
+  const byStep = tf.reshape(x, [steps, batch * cols]);
+  return Array.from({length: steps}, (_, t) => tf.reshape(tf.gather(byStep, tf.tensor1d([t], 'int32')), [batch, cols]));
+}
+
+/** Columns `[start, start+count)` of a rank-2 tensor (or elements of a rank-1 one). */
+function columns(x: tf.Tensor, start: number, count: number): tf.Tensor {
+  return tf.gather(x, tf.range(start, start + count, 1, 'int32'), x.rank - 1);
+}
+
+/** `x @ kernel + bias` for `x` of rank 2, with gradients that use plain matMuls only. */
+export function denseForward(x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D | null): tf.Tensor2D {
+  if (bias === null) {
+    const op = customOp(([xIn, kIn], save) => {
+      save([xIn, kIn]);
+      return {
+        value: tf.matMul(xIn as tf.Tensor2D, kIn as tf.Tensor2D),
+        gradFunc: (dy, saved) => {
+          const [xs, ks] = saved as [tf.Tensor2D, tf.Tensor2D];
+          const g = dy as tf.Tensor2D;
+          return [tf.matMul(g, tf.transpose(ks)), tf.matMul(tf.transpose(xs), g)];
+        },
+      };
+    });
+    return op(x, kernel) as tf.Tensor2D;
+  }
+  const op = customOp(([xIn, kIn, bIn], save) => {
+    save([xIn, kIn]);
+    return {
+      value: tf.add(tf.matMul(xIn as tf.Tensor2D, kIn as tf.Tensor2D), bIn),
+      gradFunc: (dy, saved) => {
+        const [xs, ks] = saved as [tf.Tensor2D, tf.Tensor2D];
+        const g = dy as tf.Tensor2D;
+        return [tf.matMul(g, tf.transpose(ks)), tf.matMul(tf.transpose(xs), g), tf.sum(g, 0)];
+      },
+    };
+  });
+  return op(x, kernel, bias) as tf.Tensor2D;
+}
+
+/**
+ * 1-D convolution, `valid` padding, channels last: `x [B, T, Cin]`, `kernel [K, Cin, Cout]`. The
+ * forward pass is the backend's conv; the kernel gradient is one plain matMul over the strided patches;
+ * the input gradient is a forward conv of the zero-interleaved output gradient with the flipped kernel.
+ */
+export function conv1dValidForward(
+  x: tf.Tensor3D,
+  kernel: tf.Tensor3D,
+  bias: tf.Tensor1D | null,
+  stride: number,
+): tf.Tensor3D {
+  const conv = (xIn: tf.Tensor, kIn: tf.Tensor): tf.Tensor3D => tf.conv1d(xIn as tf.Tensor3D, kIn as tf.Tensor3D, stride, 'valid');
+  const grads = (dy: tf.Tensor3D, xs: tf.Tensor3D, ks: tf.Tensor3D): [tf.Tensor, tf.Tensor] => {
+    const [batch, steps, cin] = xs.shape;
+    const [k, , cout] = ks.shape;
+    const outSteps = dy.shape[1];
+    // Kernel gradient: patches [B*T', K*Cin] (k-major, then channel: the kernel's own layout).
+    const index = new Int32Array(outSteps * k);
+    for (let t = 0; t < outSteps; t++) for (let j = 0; j < k; j++) index[t * k + j] = t * stride + j;
+    const patches = tf.reshape(tf.gather(xs, tf.tensor1d(index, 'int32'), 1), [batch * outSteps, k * cin]);
+    const dy2 = tf.reshape(dy, [batch * outSteps, cout]);
+    const dKernel = tf.reshape(tf.matMul(tf.transpose(patches), dy2), [k, cin, cout]);
+    // Input gradient: interleave stride-1 zero rows, pad K-1 each side (and the rows the valid conv
+    // dropped at the end), then correlate with the kernel flipped in time, in/out channels swapped.
+    let spread: tf.Tensor3D = dy;
+    let have = outSteps; // rows in `spread`, of which `have - ((outSteps - 1) * stride + 1)` trail
+    if (stride > 1) {
+      const zeros = tf.zeros([batch, outSteps, stride - 1, cout]);
+      spread = tf.reshape(tf.concat([tf.reshape(dy, [batch, outSteps, 1, cout]), zeros], 2), [batch, outSteps * stride, cout]);
+      have = outSteps * stride;
+    }
+    const used = (outSteps - 1) * stride + 1;
+    const wantAfter = k - 1 + (steps - ((outSteps - 1) * stride + k));
+    const trailing = have - used;
+    if (trailing > wantAfter) {
+      spread = tf.slice(spread, [0, 0, 0], [batch, used + wantAfter, cout]);
+      spread = tf.pad(spread, [[0, 0], [k - 1, 0], [0, 0]]);
+    } else {
+      spread = tf.pad(spread, [[0, 0], [k - 1, wantAfter - trailing], [0, 0]]);
+    }
+    const flipped = tf.transpose(tf.reverse(ks, 0), [0, 2, 1]);
+    const dx = tf.conv1d(spread, flipped as tf.Tensor3D, 1, 'valid');
+    return [dx, dKernel];
+  };
+  if (bias === null) {
+    const op = customOp(([xIn, kIn], save) => {
+      save([xIn, kIn]);
+      return {
+        value: conv(xIn, kIn),
+        gradFunc: (dy, saved) =>
+          grads(dy as tf.Tensor3D, saved[0] as tf.Tensor3D, saved[1] as tf.Tensor3D),
+      };
+    });
+    return op(x, kernel) as tf.Tensor3D;
+  }
+  const op = customOp(([xIn, kIn, bIn], save) => {
+    save([xIn, kIn]);
+    return {
+      value: tf.add(conv(xIn, kIn), bIn),
+      gradFunc: (dy, saved) => {
+        const g = dy as tf.Tensor3D;
+        const [dx, dKernel] = grads(g, saved[0] as tf.Tensor3D, saved[1] as tf.Tensor3D);
+        return [dx, dKernel, tf.sum(g, [0, 1])];
+      },
+    };
+  });
+  return op(x, kernel, bias) as tf.Tensor3D;
+}
+
+/** What `batchNormTraining` returns: the normalised output and the batch statistics (biased variance). */
+export interface BatchNormTrainingResult {
+  readonly output: tf.Tensor;
+  readonly mean: tf.Tensor1D;
+  readonly variance: tf.Tensor1D;
+}
+
+/**
+ * Batch normalisation in training mode over every axis but the last, with a backward pass that uses
+ * only per-channel reductions (no tiled broadcast copies). `mean` and `variance` come back for the
+ * moving averages and carry no gradient.
+ */
+export function batchNormTraining(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number): BatchNormTrainingResult {
+  const axes = [...Array(x.rank - 1).keys()];
+  const count = x.size / x.shape[x.rank - 1]!;
+  const stats: {mean?: tf.Tensor1D; variance?: tf.Tensor1D} = {};
+  const op = customOp(([xIn, gIn, bIn], save) => {
+    const mean = tf.mean(xIn, axes);
+    const centred = tf.sub(xIn, mean);
+    const variance = tf.mean(tf.square(centred), axes);
+    const invStd = tf.rsqrt(tf.add(variance, epsilon));
+    const normed = tf.mul(centred, invStd);
+    stats.mean = tf.keep(mean) as tf.Tensor1D;
+    stats.variance = tf.keep(variance) as tf.Tensor1D;
+    save([normed, invStd, gIn]);
+    return {
+      value: tf.add(tf.mul(normed, gIn), bIn),
+      gradFunc: (dy, saved) => {
+        const g = dy as tf.Tensor;
+        const [xHat, inv, gammaS] = saved as [tf.Tensor, tf.Tensor1D, tf.Tensor1D];
+        const dBeta = tf.sum(g, axes);
+        const dGamma = tf.sum(tf.mul(g, xHat), axes);
+        const centredGrad = tf.sub(tf.sub(g, tf.div(dBeta, count)), tf.mul(xHat, tf.div(dGamma, count)));
+        const dx = tf.mul(centredGrad, tf.mul(gammaS, inv));
+        return [dx, dGamma, dBeta];
+      },
+    };
+  });
+  const output = op(x, gamma, beta);
+  return {output, mean: stats.mean!, variance: stats.variance!};
+}
+
+/** Inputs of `lstmForward`, in Keras's weight layout (gates i, f, c, o along the last axis). */
+export interface LstmInputs {
+  /** `[B, T, D]` float32. */
+  readonly x: tf.Tensor3D;
+  /** `[D, 4U]`. */
+  readonly kernel: tf.Tensor2D;
+  /** `[U, 4U]`. */
+  readonly recurrentKernel: tf.Tensor2D;
+  /** `[4U]`. */
+  readonly bias: tf.Tensor1D;
+  /** `[B, T]` float32 of 1 (step counts) and 0 (step skipped: state carried over), or null. */
+  readonly mask: tf.Tensor2D | null;
+  /** Process the steps last to first (Keras `go_backwards`; outputs stay in processing order). */
+  readonly goBackwards: boolean;
+  /** Return `[B, T, U]` (every step's output) instead of `[B, U]` (the last one). */
+  readonly returnSequences: boolean;
+}
+
+/**
+ * Keras's LSTM (tanh activation, sigmoid gates, zero initial state) over a whole sequence, with a
+ * hand-written backward pass through time. Forward: one input-projection matMul per gate for all
+ * steps at once, then per step one matMul per gate. Backward: per step one matMul for the state
+ * gradient, then one matMul each for the kernel, recurrent-kernel and input gradients over all steps.
+ * Masked steps keep the previous state and output, as tfjs-layers and Keras do.
+ */
+export function lstmForward(inputs: LstmInputs): tf.Tensor {
+  const {goBackwards, returnSequences} = inputs;
+  const [batch, steps, depth] = inputs.x.shape;
+  const units = inputs.recurrentKernel.shape[0];
+  const maskIn = inputs.mask;
+  const withMask = maskIn !== null;
+  const op = customOp((args, save) => {
+    const [xIn, kIn, rIn, bIn] = args;
+    const maskT = withMask ? args[4]! : null;
+    let timeMajor = tf.transpose(xIn!, [1, 0, 2]);
+    if (goBackwards) timeMajor = tf.reverse(timeMajor, 0);
+    const x2 = tf.reshape(timeMajor, [steps * batch, depth]);
+    const gates = [0, 1, 2, 3];
+    const recurrents = gates.map((g) => columns(rIn!, g * units, units));
+    const projected = gates.map((g) =>
+      stepRows(tf.add(tf.matMul(x2, columns(kIn!, g * units, units)), columns(bIn!, g * units, units)), steps),
+    );
+    let stepMasks: tf.Tensor[] = [];
+    if (maskT !== null) {
+      let m = tf.transpose(maskT, [1, 0]);
+      if (goBackwards) m = tf.reverse(m, 0);
+      stepMasks = stepRows(tf.reshape(m, [steps * batch, 1]), steps);
+    }
+    let h: tf.Tensor = tf.zeros([batch, units]);
+    let c: tf.Tensor = tf.zeros([batch, units]);
+    const kept: tf.Tensor[] = [];
+    const outputs: tf.Tensor[] = [];
+    for (let t = 0; t < steps; t++) {
+      const z = recurrents.map((r, g) => tf.add(projected[g]![t]!, tf.matMul(h, r)));
+      const i = tf.sigmoid(z[0]!);
+      const f = tf.sigmoid(z[1]!);
+      const gg = tf.tanh(z[2]!);
+      const o = tf.sigmoid(z[3]!);
+      const cNew = tf.add(tf.mul(f, c), tf.mul(i, gg));
+      const tc = tf.tanh(cNew);
+      const hNew = tf.mul(o, tc);
+      kept.push(i, f, gg, o, tc, c, h);
+      if (maskT !== null) {
+        const m = stepMasks[t]!;
+        h = tf.add(h, tf.mul(m, tf.sub(hNew, h)));
+        c = tf.add(c, tf.mul(m, tf.sub(cNew, c)));
+      } else {
+        h = hNew;
+        c = cNew;
+      }
+      if (returnSequences) outputs.push(h);
+    }
+    save([x2, kIn!, rIn!, ...stepMasks, ...kept]);
+    const value = returnSequences ? tf.transpose(tf.stack(outputs, 0), [1, 0, 2]) : h;
+    return {
+      value,
+      gradFunc: (dy, saved) => {
+        const g = dy as tf.Tensor;
+        const [xs, ks, rs] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+        const masks = saved.slice(3, 3 + (withMask ? steps : 0));
+        const per = saved.slice(3 + masks.length);
+        const recurrentT = tf.transpose(rs);
+        const stepGrads = returnSequences ? stepRows(tf.reshape(tf.transpose(g, [1, 0, 2]), [steps * batch, units]), steps) : [];
+        let dh: tf.Tensor = returnSequences ? tf.zeros([batch, units]) : g;
+        let dc: tf.Tensor = tf.zeros([batch, units]);
+        const dzs: tf.Tensor[] = new Array(steps);
+        for (let t = steps - 1; t >= 0; t--) {
+          if (returnSequences) dh = tf.add(dh, stepGrads[t]!);
+          const [i, f, gg, o, tc, cPrev] = per.slice(7 * t, 7 * t + 6) as tf.Tensor[];
+          let dhNew = dh;
+          let dcNew = dc;
+          let dhKeep: tf.Tensor | null = null;
+          let dcKeep: tf.Tensor | null = null;
+          if (withMask) {
+            const m = masks[t]!;
+            dhNew = tf.mul(dh, m);
+            dcNew = tf.mul(dc, m);
+            dhKeep = tf.sub(dh, dhNew);
+            dcKeep = tf.sub(dc, dcNew);
+          }
+          const dO = tf.mul(dhNew, tc!);
+          const dcT = tf.add(dcNew, tf.mul(tf.mul(dhNew, o!), tf.sub(1, tf.square(tc!))));
+          const dzI = tf.mul(tf.mul(dcT, gg!), tf.mul(i!, tf.sub(1, i!)));
+          const dzF = tf.mul(tf.mul(dcT, cPrev!), tf.mul(f!, tf.sub(1, f!)));
+          const dzG = tf.mul(tf.mul(dcT, i!), tf.sub(1, tf.square(gg!)));
+          const dzO = tf.mul(dO, tf.mul(o!, tf.sub(1, o!)));
+          const dz = tf.concat([dzI, dzF, dzG, dzO], 1);
+          dzs[t] = dz;
+          dh = tf.matMul(dz, recurrentT);
+          dc = tf.mul(dcT, f!);
+          if (dhKeep !== null && dcKeep !== null) {
+            dh = tf.add(dh, dhKeep);
+            dc = tf.add(dc, dcKeep);
+          }
+        }
+        const dZ = tf.concat(dzs, 0);
+        const hPrev = tf.concat(
+          Array.from({length: steps}, (_, t) => per[7 * t + 6]!),
+          0,
+        );
+        const dKernel = tf.matMul(tf.transpose(xs), dZ);
+        const dRecurrent = tf.matMul(tf.transpose(hPrev), dZ);
+        const dBias = tf.sum(dZ, 0);
+        let dx = tf.reshape(tf.matMul(dZ, tf.transpose(ks)), [steps, batch, depth]);
+        if (goBackwards) dx = tf.reverse(dx, 0);
+        const dxBatchMajor = tf.transpose(dx, [1, 0, 2]);
+        const result = [dxBatchMajor, dKernel, dRecurrent, dBias];
+        if (withMask) result.push(tf.zeros([batch, steps]));
+        return result;
+      },
+    };
+  });
+  const tensors: tf.Tensor[] = [inputs.x, inputs.kernel, inputs.recurrentKernel, inputs.bias];
+  if (maskIn !== null) tensors.push(maskIn);
+  return op(...tensors);
+}
