@@ -1,11 +1,12 @@
 // The page: pick a backend, load the classifier the main command trained, wire the drawing pad and the
 // dataset viewer. Everything from the library comes through its package exports (`quickdraw-tfjs/...`).
+import {parseClassNames} from 'quickdraw-tfjs/data';
 import {loadSketchClassifier} from 'quickdraw-tfjs/model';
 import {cropInk, type Drawing, drawingToInk, simplifyDrawing} from 'quickdraw-tfjs/sketch';
 import {predictTopK} from 'quickdraw-tfjs/train';
 import {pickBackend} from './backend.js';
 import {DrawPad} from './draw-pad.js';
-import {DatasetViewer, parseClassNames} from './viewer.js';
+import {DatasetViewer} from './viewer.js';
 
 function byId<T extends HTMLElement>(id: string): T {
   const el = document.getElementById(id);
@@ -63,6 +64,7 @@ async function main(): Promise<void> {
     classifier = await loadSketchClassifier(new URL(params.get('model') ?? './model/model.json', location.href).href);
   } catch (err) {
     showError(modelStatus, err);
+    document.body.dataset['ready'] = 'error';
     return;
   }
   const {model, classNames, maxLength} = classifier;
@@ -106,7 +108,14 @@ function wireViewer(viewer: DatasetViewer): void {
   byId<HTMLInputElement>('classes').addEventListener('change', (e) => {
     const file = (e.target as HTMLInputElement).files?.[0];
     if (file !== undefined) {
-      file.text().then((text) => viewer.setFileClassNames(parseClassNames(text)), (err) => showError(status, err));
+      file
+        .text()
+        .then((text) => {
+          const names = parseClassNames(text);
+          viewer.setFileClassNames(names);
+          byId('classes-note').textContent = `${names.length} class names from ${file.name}`;
+        })
+        .catch((err: unknown) => showError(status, err));
     }
   });
   byId<HTMLFormElement>('url-form').addEventListener('submit', (e) => {

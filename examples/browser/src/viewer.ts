@@ -1,7 +1,7 @@
 // The dataset viewer: streams a TFRecord of Quick, Draw! Examples (from a File or a URL, gzip or not),
 // decodes each record and shows a grid of the sketches with their labels and a histogram of their lengths.
 import {decodeExample} from 'quickdraw-tfjs/example';
-import {type Ink, inkLength, lengthHistogramSvg, sketchGridSvg} from 'quickdraw-tfjs/sketch';
+import {type Ink, inkLength, lengthHistogramSvg, sketchToSvg} from 'quickdraw-tfjs/sketch';
 import {readRecords} from 'quickdraw-tfjs/tfrecord';
 
 /** One decoded sketch of the file. */
@@ -32,8 +32,8 @@ function sketchOf(record: Uint8Array, index: number): ViewedSketch {
     throw new Error(`record ${index}: no float feature 'ink' (is this a Quick, Draw! TFRecord?)`);
   }
   const label = features['class_index'];
-  const classIndex = label !== undefined && label.kind === 'int64' && label.values.length > 0 ? Number(label.values[0]) : null;
-  return {ink: Float32Array.from(ink.values), classIndex};
+  const classIndex = label !== undefined && label.kind === 'int64' && label.values.length > 0 ? label.values.get(0).toNumber() : null;
+  return {ink: ink.values, classIndex};
 }
 
 export class DatasetViewer {
@@ -122,7 +122,7 @@ export class DatasetViewer {
       const figure = document.createElement('figure');
       const label = this.labelOf(s);
       figure.dataset['index'] = String(from + i);
-      figure.append(svgImage(sketchGridSvg([s.ink]), label));
+      figure.append(svgImage(sketchToSvg(s.ink, {size: 96}), label));
       const caption = document.createElement('figcaption');
       caption.textContent = label;
       caption.title = `${label}, ${inkLength(s.ink)} steps`;
@@ -133,11 +133,4 @@ export class DatasetViewer {
     this.#shown = this.#sketches.length;
     this.#el.grid.dataset['count'] = String(this.#shown);
   }
-}
-
-/** Parses a `.classes` file: one class name per line, line order is the class index; lower-cased, stripped. */
-export function parseClassNames(text: string): string[] {
-  const lines = text.split(/\r?\n/).map((l) => l.trim().toLowerCase());
-  while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-  return lines;
 }

@@ -1,0 +1,169 @@
+// The browser example, tested in Debian's Chromium: the page picks a backend, a shape drawn with the
+// mouse is classified as that shape, and a generated gzip TFRecord opened through the file input shows
+// every sketch with its label. Runs against a built page (examples/browser/dist, see
+// scripts/browser-build.mjs); `node test-browser/run.mjs` builds it first.
+//   node test-browser/example-page.test.mjs   (page already built)
+import {mkdtempSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
+import {fileURLToPath, pathToFileURL} from 'node:url';
+import {writeDatasetFixture} from './fixtures.mjs';
+import {runTests} from './harness.mjs';
+import {serveStatic} from './static-server.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const PAGE_DIR = path.join(root, 'examples', 'browser', 'dist');
+
+function assert(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+function assertEqual(actual, expected, what) {
+  const a = JSON.stringify(actual);
+  const e = JSON.stringify(expected);
+  if (a !== e) throw new Error(`${what}: expected ${e}, got ${a}`);
+}
+
+/** Points of a closed shape's outline in pad coordinates (0..1 of the canvas), one stroke. */
+const SHAPES = {
+  circle: () => Array.from({length: 73}, (_, i) => {
+    const a = (i / 72) * 2 * Math.PI - Math.PI / 2;
+    return [0.5 + 0.36 * Math.cos(a), 0.5 + 0.36 * Math.sin(a)];
+  }),
+  square: () => {
+    const corners = [[0.18, 0.18], [0.82, 0.18], [0.82, 0.82], [0.18, 0.82], [0.18, 0.18]];
+    const points = [];
+    for (let c = 0; c < 4; c++) {
+      const [x0, y0] = corners[c];
+      const [x1, y1] = corners[c + 1];
+      for (let i = 0; i < 16; i++) points.push([x0 + ((x1 - x0) * i) / 16, y0 + ((y1 - y0) * i) / 16]);
+    }
+    points.push(corners[4]);
+    return points;
+  },
+};
+
+/** Draws `shape` on the pad with mouse events (down, moves, up), as a person would. */
+async function drawShape(page, shape) {
+  const box = await page.locator('#pad').boundingBox();
+  assert(box !== null, 'the drawing pad is not visible');
+  const points = SHAPES[shape]().map(([u, v]) => [box.x + u * box.width, box.y + v * box.height]);
+  await page.mouse.move(points[0][0], points[0][1]);
+  await page.mouse.down();
+  for (const [x, y] of points.slice(1)) await page.mouse.move(x, y, {steps: 2});
+  await page.mouse.up();
+}
+
+/** Waits for the guesses after stroke number `stroke` and returns `[className, probability][]`. */
+async function guessesAfter(page, stroke) {
+  await page.waitForFunction((n) => Number(document.body.dataset.guessed ?? 0) >= n, stroke);
+  return page.$$eval('#guesses li', (items) =>
+    items.map((li) => [li.dataset.class, Number.parseFloat(li.querySelector('.p').textContent) / 100]),
+  );
+}
+
+async function openPage(t, query = '') {
+  await t.page.goto(`${t.baseUrl}${query}`);
+  await t.page.waitForFunction(() => document.body.dataset.ready !== undefined);
+  const ready = await t.page.evaluate(() => document.body.dataset.ready);
+  const backend = await t.page.textContent('#backend');
+  if (ready !== 'true') {
+    const model = await t.page.textContent('#model-status');
+    throw new Error(`the page did not start: ready=${ready}; backend: ${backend}; model: ${model}`);
+  }
+  return backend;
+}
+
+export function pageTests(fixture) {
+  const drawTest = (shape, query = '') => ({
+    name: `draws a ${shape}${query === '' ? '' : ` (${query})`} and sees "${shape}" first in the top 5`,
+    async run(t) {
+      const backend = await openPage(t, query);
+      t.log(`backend: ${backend}; ${await t.page.textContent('#model-status')}`);
+      await drawShape(t.page, shape);
+      const guesses = await guessesAfter(t.page, 1);
+      t.log(`top 5: ${guesses.map(([c, p]) => `${c} ${(p * 100).toFixed(1)}%`).join(', ')}`);
+      await t.screenshot(`draw-${shape}${query.replace(/\W+/g, '-')}`);
+      assertEqual(guesses.length, 5, 'number of guesses');
+      assertEqual(guesses[0][0], shape, 'first guess');
+      const sum = guesses.reduce((s, [, p]) => s + p, 0);
+      assert(sum <= 1.001 && guesses.every(([, p], i) => i === 0 || p <= guesses[i - 1][1]), `probabilities not sorted or above 1: ${JSON.stringify(guesses)}`);
+      await t.page.click('#clear');
+      assertEqual(await t.page.$$eval('#guesses li', (l) => l.length), 0, 'guesses after clear');
+    },
+  });
+  return [
+    {
+      name: 'the page picks a working backend and says which',
+      async run(t) {
+        const backend = await openPage(t);
+        assert(['webgl', 'wasm', 'cpu'].includes(backend), `backend shown: ${backend}`);
+        t.log(`default backend: ${backend} ${await t.page.textContent('#backend-note')}`);
+        for (const forced of ['wasm', 'cpu']) {
+          assertEqual(await openPage(t, `?backend=${forced}`), forced, `backend with ?backend=${forced}`);
+        }
+      },
+    },
+    drawTest('circle'),
+    drawTest('square'),
+    drawTest('circle', '?backend=wasm'),
+    {
+      name: `opens a gzip TFRecord of ${fixture.count} sketches through the file input and shows every one`,
+      async run(t) {
+        await openPage(t);
+        await t.page.setInputFiles('#file', fixture.gzipFile);
+        await t.page.waitForSelector('#grid[data-done="true"]');
+        const captions = await t.page.$$eval('#grid figure figcaption', (els) => els.map((e) => e.textContent));
+        const status = await t.page.textContent('#viewer-status');
+        t.log(status);
+        await t.screenshot('viewer-gzip');
+        assertEqual(captions, fixture.labels, 'grid captions');
+        assertEqual(await t.page.$$eval('#grid figure img', (imgs) => imgs.filter((i) => i.complete && i.naturalWidth > 0).length), fixture.count, 'rendered sketch images');
+        assertEqual(await t.page.$$eval('#histogram img', (imgs) => imgs.length), 1, 'histogram images');
+        assertEqual(status, `${path.basename(fixture.gzipFile)}: ${fixture.count} sketches.`, 'viewer status');
+      },
+    },
+    {
+      name: 'opens the same records uncompressed from a URL, with names from a .classes file',
+      async run(t) {
+        await openPage(t);
+        await t.page.setInputFiles('#classes', fixture.classesFile);
+        await t.page.waitForFunction(() => document.getElementById('classes-note').textContent !== '');
+        assertEqual(await t.page.textContent('#classes-note'), `10 class names from ${path.basename(fixture.classesFile)}`, 'class names note');
+        await t.page.fill('#url', `${t.baseUrl}fixtures/${path.basename(fixture.plainFile)}`);
+        await t.page.click('#url-form button[type=submit]');
+        await t.page.waitForSelector('#grid[data-done="true"]');
+        const captions = await t.page.$$eval('#grid figure figcaption', (els) => els.map((e) => e.textContent));
+        assertEqual(captions, fixture.labels.map((l) => `${l} (from file)`), 'grid captions');
+      },
+    },
+  ];
+}
+
+/** Serves the built page (and `/fixtures/`), runs the tests, prints `N passed, N failed`; resolves to the failure count. */
+export async function main() {
+  const work = mkdtempSync(path.join(tmpdir(), 'qdt-browser-'));
+  const server = await serveStatic({'/': PAGE_DIR, '/fixtures/': work});
+  try {
+    const fixture = await writeDatasetFixture(work);
+    const {passed, failed} = await runTests(pageTests(fixture), {baseUrl: server.url});
+    console.log(`${passed} passed, ${failed} failed`);
+    return failed;
+  } finally {
+    await server.close();
+    rmSync(work, {recursive: true, force: true});
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main().then(
+    (failed) => {
+      process.exitCode = failed === 0 ? 0 : 1;
+    },
+    (err) => {
+      console.error(err);
+      console.log('0 passed, 1 failed');
+      process.exitCode = 1;
+    },
+  );
+}
