@@ -99,7 +99,7 @@ const MIN_MEMBER = 18;
 /** Cuts gzip input before every possible member start; the last 3 bytes of each chunk wait for the next. */
 async function* gzipPieces(input: AsyncIterable<Uint8Array>): AsyncGenerator<Piece> {
   let carry: Uint8Array | undefined;
-  let first = true;
+  let dataStart = 0; // stream offset of data[0]
   for await (const chunk of input) {
     if (chunk.length === 0) continue;
     let data = chunk;
@@ -112,8 +112,8 @@ async function* gzipPieces(input: AsyncIterable<Uint8Array>): AsyncGenerator<Pie
     const limit = data.length - 3;
     let start = 0;
     let boundary = false;
-    let at = first ? 1 : 0;
-    first = false;
+    // Offset 0 is where the first member starts, not a boundary between members.
+    let at = dataStart === 0 ? 1 : 0;
     for (;;) {
       const k = nextCandidate(data, at, limit);
       if (k >= limit) break;
@@ -124,6 +124,7 @@ async function* gzipPieces(input: AsyncIterable<Uint8Array>): AsyncGenerator<Pie
     }
     if (limit > start) yield {bytes: data.subarray(start, limit), boundary};
     carry = data.subarray(Math.max(limit, 0));
+    dataStart += data.length - carry.length;
   }
   if (carry !== undefined && carry.length > 0) yield {bytes: carry, boundary: false};
 }
