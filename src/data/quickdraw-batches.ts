@@ -227,6 +227,7 @@ function assemble(items: LabelledInk[], padTo: 'longest' | number): SketchBatch 
  * surface from the iteration (see {@link QuickdrawBatchesOptions.ignoreErrors}).
  *
  * ```ts
+ * // A URL in the browser; in Node pass `await fileSources('data/training.tfrecord-*')` (quickdraw-tfjs/node).
  * const batches = quickdrawBatches(['/data/training.tfrecord-00000-of-00010'], {maxLength: 100});
  * for await (const {ink, labels, batchSize, steps} of batches) {
  *   console.log(batchSize, steps, ink.length === batchSize * steps * 3, labels[0]);
