@@ -27,3 +27,8 @@ export {SYNTHETIC_MARKER_FILE, writeSyntheticDataset} from './synthetic-dataset.
 export type {SyntheticDataset, WriteSyntheticDatasetOptions} from './synthetic-dataset.js';
 export {fileSources, tutorialSources} from './shard-sources.js';
 export type {FileSourcesOptions, TutorialSources} from './shard-sources.js';
+export {useNodeBackend} from './backend.js';
+export type {NodeBackendName} from './backend.js';
+export {NodeIOError} from './node-error.js';
+export type {NodeIOErrorCode} from './node-error.js';
+export {fileModelHandler, MODEL_JSON_FILE, MODEL_WEIGHTS_FILE} from './model-files.js';
