@@ -8,7 +8,7 @@
 export {ClippedOptimizer, clipGradients, type GradientClippingOptions, sgd, withGradientClipping} from './clipping.js';
 export {TrainError, type TrainErrorCode, type TrainErrorContext} from './errors.js';
 export {type ClassifierEvaluation, type EvaluateOptions, evaluateClassifier} from './evaluate.js';
-export {epochEndLine, formatLogs, type Logs, progressLine} from './keras-log.js';
+export {epochEndLine, formatEta, formatLogs, formatMetricValue, formatTimePerStep, type Logs, progressLine} from './keras-log.js';
 export {
   type HostTensor,
   type MemoryCheckpointStore,

@@ -273,8 +273,10 @@ export async function trainClassifier(
         });
       }
       const elapsedSec = (now() - start) / 1000;
-      if (tty) tty.write('\r\x1b[K');
-      options.log?.(epochEndLine(step, elapsedSec, logs));
+      const line = epochEndLine(step, elapsedSec, logs);
+      // On a terminal the progress line gives way to the epoch's line (in the log, or left on screen).
+      if (tty) tty.write(options.log ? '\r\x1b[K' : `\r${line}\x1b[K\n`);
+      options.log?.(line);
       history.epoch.push(epoch);
       for (const [name, value] of Object.entries(logs)) (history.history[name] ??= []).push(value);
       await emit({type: 'epochEnd', epoch, steps: step, elapsedSec, logs});

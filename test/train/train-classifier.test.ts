@@ -121,7 +121,11 @@ describe('trainClassifier', () => {
       callbacks: [{onEpochEnd: (e) => void seen.push(`end ${e.epoch}`)}, {onTrainBegin: () => void seen.push('begin')}],
     });
     expect(seen).toEqual(['begin', 'end 0', 'end 1']);
-    const lines = written.filter((s) => s !== '\r\x1b[K');
+    // Without a log, each epoch's Keras line stays on the terminal in place of the progress line.
+    const epochLines = written.filter((s) => s.endsWith('\n'));
+    expect(epochLines).toHaveLength(2);
+    expect(epochLines[0]).toMatch(/^\r2\/2 - \d+s \d+(us|ms|s)\/step - loss: \d\.\d{4} - accuracy: \d\.\d{4} - top5: 1\.0000\x1b\[K\n$/);
+    const lines = written.filter((s) => !s.endsWith('\n'));
     expect(lines).toHaveLength(4);
     expect(lines[0]).toMatch(/^\r1\/2 \[=+>?\.+\] - ETA: \d+s - [\d.]+ samples\/s - loss: \d\.\d{4} - accuracy: \d\.\d{4} - top5: 1\.0000\x1b\[K$/);
     expect(lines[3]).toMatch(/^\r2\/2 \[={30}\] - ETA: 0s - /);
