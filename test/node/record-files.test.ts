@@ -1,10 +1,11 @@
+import {createReadStream} from 'node:fs';
 import {mkdir, mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {createRecordFileWriter, listShards, openRecordFile, writeRecordFile} from '../../src/node/index.js';
-import {createReadStats, encodeRecords} from '../../src/tfrecord/index.js';
+import {createReadStats, encodeRecords, readRecords} from '../../src/tfrecord/index.js';
 import {caught, collect, expectTFRecordError, randomBytes, sameBytes, toHex} from '../tfrecord/util.js';
 
 let dir: string;
@@ -35,6 +36,13 @@ describe('openRecordFile', () => {
     const stats = createReadStats();
     await collect(openRecordFile(gz, {stats}));
     expect(stats).toMatchObject({records: 50, compression: 'gzip', bytes: FILE.length});
+  });
+
+  it('agrees with readRecords over a Node read stream (an AsyncIterable of Buffers)', async () => {
+    const file = path.join(dir, 'n.tfrecord.gz');
+    await writeFile(file, zlib.gzipSync(FILE));
+    const got = await collect(readRecords(createReadStream(file, {highWaterMark: 1000})));
+    expect(got.map(toHex)).toEqual(PAYLOADS.map(toHex));
   });
 
   it('names the file in errors', async () => {
