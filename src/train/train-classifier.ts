@@ -102,8 +102,9 @@ export interface TrainOptions {
   /** Evaluated after each epoch: `val_loss`, `val_accuracy`, `val_top5`. Default: none. */
   readonly validationData?: tfd.Dataset<ClassifierBatch>;
   /**
-   * The optimizer. Default: the model's compiled one if any, else `sgd(0.01, {clipnorm: 1})` (the
-   * notebook's), which `trainClassifier` disposes at the end: pass your own to keep its state.
+   * The optimizer. Default: `sgd(0.01, {clipnorm: 1})` (the notebook's), which `trainClassifier`
+   * disposes at the end: pass your own to keep its state. Like the loss and metrics, whatever the model
+   * was compiled with is not used (pass `model.optimizer` to train with it).
    */
   readonly optimizer?: tf.Optimizer;
   /** The loss, per example. Default: `sparseCategoricalCrossentropy` (int32 or float labels). */
@@ -172,8 +173,8 @@ export async function trainClassifier(
   const lossFn = options.loss ?? sparseCategoricalCrossentropy;
   const metricFns = options.metrics ?? [sparseCategoricalAccuracy, sparseTopKCategoricalAccuracy(5)];
   const names = ['loss', ...metricFns.map((m) => m.name)];
-  const ownsOptimizer = options.optimizer === undefined && model.optimizer == null;
-  const optimizer = options.optimizer ?? model.optimizer ?? sgd(0.01, {clipnorm: 1});
+  const ownsOptimizer = options.optimizer === undefined;
+  const optimizer = options.optimizer ?? sgd(0.01, {clipnorm: 1});
   const callbacks = options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks as TrainCallbacks];
   const emit = async (event: TrainEvent): Promise<void> => {
     if (options.onEvent) await options.onEvent(event);

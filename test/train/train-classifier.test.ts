@@ -270,6 +270,25 @@ describe('trainClassifier', () => {
     opt2.dispose();
   });
 
+  it('defaults to the notebook optimizer (SGD 0.01, clipnorm 1) and frees it at the end', async () => {
+    const model = makeModel();
+    const start = tf.memory().numTensors;
+    const before = await weightValues(model);
+    await trainClassifier(model, makeDataset(32, 32, 14));
+    expect(tf.memory().numTensors).toBe(start);
+    // One step of SGD 0.01 on gradients each clipped to norm 1: every trainable tensor moves by an L2
+    // distance of at most 0.01 (and some by exactly 0.01, as their raw gradient norm exceeds 1).
+    const after = await weightValues(model);
+    const distances = model.weights
+      .map((w, i) => ({trainable: w.trainable, d: Math.hypot(...Array.from(after[i]!, (v, j) => v - before[i]![j]!))}))
+      .filter((x) => x.trainable)
+      .map((x) => x.d);
+    expect(distances).toHaveLength(6);
+    for (const d of distances) expect(d).toBeLessThanOrEqual(0.01 + 1e-6);
+    expect(Math.max(...distances)).toBeGreaterThan(0);
+    model.dispose();
+  });
+
   it('rejects bad options and bad data with whole messages', async () => {
     const model = makeModel();
     const data = makeDataset(32, 32, 11);
