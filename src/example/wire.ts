@@ -529,13 +529,16 @@ function slabOffset(bytes: number): number {
 /** A zeroed Float32Array of `n` values, a view into the pool when small. */
 export function allocFloat32(n: number): Float32Array {
   if (n * 4 > POOL_MAX_BYTES) return new Float32Array(n);
-  return new Float32Array(slab, slabOffset(n * 4), n);
+  // The offset first: slabOffset may start a new slab, and the view must be on that one.
+  const at = slabOffset(n * 4);
+  return new Float32Array(slab, at, n);
 }
 
 /** A zeroed Int32Array of `n` values, a view into the pool when small. */
 export function allocInt32(n: number): Int32Array {
   if (n * 4 > POOL_MAX_BYTES) return new Int32Array(n);
-  return new Int32Array(slab, slabOffset(n * 4), n);
+  const at = slabOffset(n * 4);
+  return new Int32Array(slab, at, n);
 }
 
 // ---------------------------------------------------------------------------------------------

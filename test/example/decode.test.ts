@@ -250,3 +250,26 @@ describe('decodeSequenceExample', () => {
     expect(err.message).toBe("example: can't parse serialized Example: field 2 of SequenceExample at byte 0 has wire type 0, expected wire type 2");
   });
 });
+
+describe('decodeExample: results stay valid', () => {
+  it('keeps every earlier result intact while later records fill and replace the small-array pool', () => {
+    // Regression: a pooled view was once created on the old slab when a new one was started, so a
+    // later record's values landed on top of earlier results (found by the data pipeline's tests).
+    const records: Uint8Array[] = [];
+    const expected: {ink: number[]; label: number}[] = [];
+    for (let r = 0; r < 400; r++) {
+      const n = 20 + (r % 90);
+      const ink = Array.from({length: 3 * n}, (_, i) => Math.fround((r * 7 + i) / 64));
+      const label = r % 345;
+      records.push(example(entry('ink', floats(ink)), entry('class_index', int64s([BigInt(label)]))));
+      expected.push({ink, label});
+    }
+    const decoded = records.map((bytes) => decodeExample(bytes));
+    decoded.forEach((features, r) => {
+      const ink = features['ink'] as Extract<Feature, {kind: 'float'}>;
+      const label = features['class_index'] as Extract<Feature, {kind: 'int64'}>;
+      expect(Array.from(ink.values), `record ${r}`).toEqual(expected[r]!.ink);
+      expect((label.values as Int64Values).get(0).toNumber(), `record ${r}`).toBe(expected[r]!.label);
+    });
+  });
+});
