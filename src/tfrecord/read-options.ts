@@ -74,6 +74,12 @@ export interface ReadRecordsOptions extends DecodeRecordsOptions {
    * magic is still read raw); otherwise the gzip magic `1f 8b` means gzip and a zlib header means zlib.
    */
   compression?: ReadCompression;
+  /**
+   * Yield every payload in a fresh array of its own instead of a view into the source's chunk, and keep
+   * no view of a chunk past the next pull (default `false`). Set it when an `AsyncIterable` source
+   * reuses its buffers, or so that a record kept for long does not hold its whole read chunk in memory.
+   */
+  copy?: boolean;
 }
 
 /** The resolved reading configuration (internal). */
@@ -83,10 +89,11 @@ export interface FrameConfig {
   readonly skip: boolean;
   readonly name: string | undefined;
   readonly stats: ReadStats | undefined;
+  readonly copy: boolean;
 }
 
 /** Validates and resolves options; throws `RangeError` for a bad `maxRecordBytes` or `onCorrupt`. */
-export function resolveFrameConfig(options: DecodeRecordsOptions, fallbackName?: string): FrameConfig {
+export function resolveFrameConfig(options: ReadRecordsOptions, fallbackName?: string): FrameConfig {
   const max = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
   if (!Number.isSafeInteger(max) || max < 0) {
     throw new RangeError(`tfrecord: maxRecordBytes must be a non-negative safe integer, got ${max}`);
@@ -109,5 +116,6 @@ export function resolveFrameConfig(options: DecodeRecordsOptions, fallbackName?:
     skip: onCorrupt === 'skip',
     name: options.name ?? fallbackName,
     stats,
+    copy: options.copy ?? false,
   };
 }

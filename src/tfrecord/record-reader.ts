@@ -52,13 +52,14 @@ class ChunkQueue implements AsyncIterableIterator<Uint8Array> {
 }
 
 /** Reads until at least `n` bytes are queued (or the input ends); returns a copy of the first `n` or fewer. */
-async function peek(queue: ChunkQueue, n: number): Promise<Uint8Array> {
+async function peek(queue: ChunkQueue, n: number, copy: boolean): Promise<Uint8Array> {
   const taken: Uint8Array[] = [];
   let have = 0;
   while (have < n) {
     const result = await queue.next();
     if (result.done) break;
-    taken.push(result.value);
+    // A source that reuses its buffers may overwrite a held chunk at the next pull: hold copies.
+    taken.push(copy ? result.value.slice() : result.value);
     have += result.value.length;
   }
   for (let i = taken.length - 1; i >= 0; i--) queue.unshift(taken[i]!);
@@ -71,6 +72,11 @@ async function peek(queue: ChunkQueue, n: number): Promise<Uint8Array> {
     at += part.length;
   }
   return head;
+}
+
+/** Copies of the chunks (for the decompressor, when the source reuses its buffers). */
+async function* copied(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  for await (const chunk of chunks) yield chunk.slice();
 }
 
 /** Counts source bytes into `stats.sourceBytes` as chunks pass. */
@@ -90,7 +96,9 @@ async function* counted(chunks: AsyncIterable<Uint8Array>, cfg: FrameConfig): As
  *   joined once complete), whatever the file size.
  * - Payloads are views into the source's chunks, or fresh buffers for records cut across chunks. No
  *   buffer is ever reused, so **a yielded payload stays valid after the next iteration**; a kept view
- *   keeps its whole chunk alive, so `slice()` the few records you hold for long.
+ *   keeps its whole chunk alive, so `slice()` the few records you hold for long. With `copy: true`
+ *   every payload is a fresh array and no view of a source chunk is kept past the next pull (for
+ *   sources that reuse their buffers, like `openRecordFile`'s).
  * - Compression (`compression`, default `'auto'`): gzip (every member of a multi-member file) and zlib
  *   go through the platform's `DecompressionStream`; offsets in errors are in the decompressed stream.
  * - Stops cleanly only at a record boundary. Breaking out of the loop closes the source.
@@ -127,6 +135,7 @@ async function* frameRecords(
 ): AsyncGenerator<Uint8Array> {
   const name = cfg.name;
   const stats = cfg.stats;
+  const copy = cfg.copy;
   let compression: RecordCompression = requested === 'auto' ? 'none' : requested;
   let offset = 0; // stream offset of the current record's start
   let index = 0; // index of the current record
@@ -157,10 +166,10 @@ async function* frameRecords(
   };
 
   try {
-    if (requested === 'auto') compression = detectCompression(await peek(raw, HEADER_BYTES));
+    if (requested === 'auto') compression = detectCompression(await peek(raw, HEADER_BYTES, copy));
     if (stats !== undefined) stats.compression = compression;
     if (compression !== 'none') {
-      queue = new ChunkQueue(decompressChunks(raw, compression));
+      queue = new ChunkQueue(decompressChunks(copy ? copied(raw) : raw, compression));
       size = undefined;
     }
 
@@ -194,7 +203,7 @@ async function* frameRecords(
           index++;
           const start = p;
           p += recordLength + FOOTER_BYTES;
-          if (keep) yield chunk.subarray(start, start + recordLength);
+          if (keep) yield copy ? chunk.slice(start, start + recordLength) : chunk.subarray(start, start + recordLength);
         } else {
           length = recordLength;
           startBody();
@@ -206,7 +215,7 @@ async function* frameRecords(
         const need = length + FOOTER_BYTES;
         const take = Math.min(need - got, n - p);
         if (body !== undefined) body.set(chunk.subarray(p, p + take), got);
-        else pieces!.push(chunk.subarray(p, p + take));
+        else pieces!.push(copy ? chunk.slice(p, p + take) : chunk.subarray(p, p + take));
         got += take;
         p += take;
         if (got < need) continue;
@@ -244,13 +253,13 @@ async function* frameRecords(
         offset += recordLength + OVERHEAD_BYTES;
         index++;
         p = end;
-        if (keep) yield chunk.subarray(start, start + recordLength);
+        if (keep) yield copy ? chunk.slice(start, start + recordLength) : chunk.subarray(start, start + recordLength);
       }
 
       // 4. Keep what is left for the next chunk.
       if (length >= 0) {
         if (body !== undefined) body.set(chunk.subarray(p), 0);
-        else pieces!.push(chunk.subarray(p));
+        else pieces!.push(copy ? chunk.slice(p) : chunk.subarray(p));
         got = n - p;
       } else if (p < n) {
         head.set(chunk.subarray(p));

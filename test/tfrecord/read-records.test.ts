@@ -97,6 +97,30 @@ describe('readRecords', () => {
     expect(got.map(toHex)).toEqual(payloads.map(toHex));
   });
 
+  it('with copy: true, reads a source that reuses one buffer for every chunk (raw and gzip)', async () => {
+    const payloads = Array.from({length: 40}, (_, i) => randomBytes((i * 41) % 200, i + 2));
+    const file = encodeRecords(payloads);
+    async function* reusing(bytes: Uint8Array, size: number): AsyncGenerator<Uint8Array> {
+      const buffer = new Uint8Array(size);
+      for (let at = 0; at < bytes.length; at += size) {
+        const part = bytes.subarray(at, at + size);
+        buffer.fill(0xee);
+        buffer.set(part);
+        yield buffer.subarray(0, part.length);
+      }
+    }
+    for (const size of [5, 64, 4096]) {
+      const got = await collect(readRecords(reusing(file, size), {copy: true}));
+      expect(got.map(toHex), `chunks of ${size}`).toEqual(payloads.map(toHex));
+      expect(got.every((r) => r.byteOffset === 0)).toBe(true); // each payload starts its own buffer
+    }
+    const gz = (await import('node:zlib')).gzipSync(file);
+    expect((await collect(readRecords(reusing(gz, 7), {copy: true}))).map(toHex)).toEqual(payloads.map(toHex));
+    // Without copy, such a source corrupts earlier payloads: the reason the option exists.
+    const views = await collect(readRecords(reusing(file, 64), {compression: 'none'}));
+    expect(views.map(toHex)).not.toEqual(payloads.map(toHex));
+  });
+
   it('reads a Blob, a File (named in errors), a ReadableStream and a Response', async () => {
     const expected = PAYLOADS.map(toHex);
     expect((await collect(readRecords(blob([FILE.subarray(0, 30), FILE.subarray(30)])))).map(toHex)).toEqual(
