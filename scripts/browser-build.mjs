@@ -11,7 +11,9 @@
 //   - out/browser-model/model.json: a model this script trained before;
 //   - otherwise `node scripts/browser-train-model.mjs out/browser-model` trains a small one on the
 //     synthetic shapes (a couple of minutes on 2 cores) and saves it there.
-// Flags: --retrain (ignore saved models and train anew), --skip-lib-build (dist/ is already current).
+// Flags: --own-model (skip out/train/model: use or train this script's model; the browser test uses it,
+// so its result does not depend on what `npm run train` left behind), --retrain (train anew),
+// --skip-lib-build (dist/ is already current).
 import {spawnSync} from 'node:child_process';
 import {cpSync, existsSync, rmSync} from 'node:fs';
 import path from 'node:path';
@@ -21,8 +23,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const pageDir = path.join(root, 'examples', 'browser');
 const args = new Set(process.argv.slice(2));
 for (const a of args) {
-  if (a !== '--retrain' && a !== '--skip-lib-build') {
-    console.error(`browser-build: unknown option ${a} (known: --retrain, --skip-lib-build)`);
+  if (a !== '--retrain' && a !== '--skip-lib-build' && a !== '--own-model') {
+    console.error(`browser-build: unknown option ${a} (known: --own-model, --retrain, --skip-lib-build)`);
     process.exit(2);
   }
 }
@@ -45,7 +47,8 @@ function findOrTrainModel() {
   }
   const ours = path.join(root, 'out', 'browser-model');
   if (!args.has('--retrain')) {
-    for (const dir of [path.join(root, 'out', 'train', 'model'), ours]) {
+    const candidates = args.has('--own-model') ? [ours] : [path.join(root, 'out', 'train', 'model'), ours];
+    for (const dir of candidates) {
       if (existsSync(path.join(dir, 'model.json'))) return dir;
     }
   }

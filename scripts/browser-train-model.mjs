@@ -1,10 +1,9 @@
 #!/usr/bin/env node
 // Trains a small sketch classifier on the synthetic shapes (circle, square, triangle, ... from
-// `syntheticSketches`) for the browser example and saves it as a tfjs model (model.json + weights.bin,
-// class names in the metadata) into the folder given as argument (default out/browser-model).
+// `syntheticSketches`, simplified as the page simplifies a drawing) for the browser example and saves it
+// with `saveSketchClassifier` (model.json + weights.bin, class names in the metadata) into the folder given as argument (default out/browser-model).
 // About two minutes on 2 free cores with the wasm backend. Uses the built package: run `npm run build` first.
 //   node scripts/browser-train-model.mjs [outDir]
-import {mkdirSync, renameSync, rmSync, writeFileSync} from 'node:fs';
 import {createRequire} from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -12,23 +11,35 @@ import * as tfd from '@tensorflow/tfjs-data';
 import * as tfl from '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-cpu';
 import {setWasmPaths} from '@tensorflow/tfjs-backend-wasm';
-import {buildSketchClassifier} from 'quickdraw-tfjs/model';
-import {padInks, syntheticSketches} from 'quickdraw-tfjs/sketch';
+import {buildSketchClassifier, saveSketchClassifier} from 'quickdraw-tfjs/model';
+import {fileModelHandler} from 'quickdraw-tfjs/node';
+import {drawingToInk, padInks, simplifyDrawing, syntheticSketches} from 'quickdraw-tfjs/sketch';
 import {predictTopK, trainClassifier} from 'quickdraw-tfjs/train';
 
 const outDir = path.resolve(process.argv[2] ?? 'out/browser-model');
 const MAX_LENGTH = 100;
 const BATCH = 32;
 const EPOCHS = 6;
-const PER_CLASS = 200;
+const PER_CLASS = 600;
 
 const require = createRequire(import.meta.url);
 setWasmPaths(path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep);
 await tf.setBackend('wasm');
 await tf.ready();
 
-const train = syntheticSketches({perClass: PER_CLASS, seed: 1});
-const heldOut = syntheticSketches({perClass: 30, seed: 2});
+/**
+ * Synthetic sketches prepared exactly as the page prepares a drawing: `simplifyDrawing` (the Quick, Draw!
+ * simplification: scale to 0..255, resample, Ramer-Douglas-Peucker) then `drawingToInk`. Without the
+ * simplification the model sees only densely sampled strokes and reads a drawn square (5 points after
+ * simplification) as something else.
+ */
+function simplifiedSynthetic(options) {
+  const {drawings, labels, classNames} = syntheticSketches(options);
+  return {inks: drawings.map((d) => drawingToInk(simplifyDrawing(d))), labels, classNames};
+}
+
+const train = simplifiedSynthetic({perClass: PER_CLASS, seed: 1});
+const heldOut = simplifiedSynthetic({perClass: 30, seed: 2});
 const {classNames} = train;
 
 /** `{xs: [B, 100, 3], ys: [B]}` batches of `set`, reshuffled each epoch (a dataset of a generator factory). */
@@ -91,25 +102,5 @@ console.log(
     `held-out top-1 accuracy ${(correct / guesses.length).toFixed(3)} (${correct}/${guesses.length})`,
 );
 
-// Save as tfjs's layers-model format: model.json (topology, weight manifest, metadata) + weights.bin.
-const tmp = `${outDir}.tmp-${process.pid}`;
-rmSync(tmp, {recursive: true, force: true});
-mkdirSync(tmp, {recursive: true});
-await model.save(
-  tf.io.withSaveHandler(async (artifacts) => {
-    writeFileSync(path.join(tmp, 'weights.bin'), new Uint8Array(artifacts.weightData));
-    const json = {
-      format: 'layers-model',
-      generatedBy: `TensorFlow.js tfjs-layers v${tf.version_core}`,
-      convertedBy: null,
-      modelTopology: artifacts.modelTopology,
-      weightsManifest: [{paths: ['weights.bin'], weights: artifacts.weightSpecs}],
-      userDefinedMetadata: {classNames, maxLength: MAX_LENGTH},
-    };
-    writeFileSync(path.join(tmp, 'model.json'), JSON.stringify(json));
-    return {modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts)};
-  }),
-);
-rmSync(outDir, {recursive: true, force: true});
-renameSync(tmp, outDir);
+await saveSketchClassifier(model, fileModelHandler(outDir), {classNames, maxLength: MAX_LENGTH});
 console.log(`browser-train-model: saved ${path.join(outDir, 'model.json')}`);

@@ -24,22 +24,50 @@ function assertEqual(actual, expected, what) {
   if (a !== e) throw new Error(`${what}: expected ${e}, got ${a}`);
 }
 
-/** Points of a closed shape's outline in pad coordinates (0..1 of the canvas), one stroke. */
+/** A hand's tremor: deterministic jitter of up to ±`amount` (pad fractions), from a small LCG. */
+function tremor(points, amount, seed) {
+  let state = seed;
+  const next = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32 - 0.5;
+  return points.map(([x, y]) => [x + 2 * amount * next(), y + 2 * amount * next()]);
+}
+
+/**
+ * Hand-drawn outlines in pad coordinates (fractions of the canvas), one stroke each: a clear shape
+ * with what a hand adds (a radius that wobbles, sides that bow, a slight tilt, a little tremor), the
+ * way the synthetic training shapes vary. A ruler-perfect square simplifies to 5 points, which no
+ * training sketch is that short.
+ */
 const SHAPES = {
-  circle: () => Array.from({length: 73}, (_, i) => {
-    const a = (i / 72) * 2 * Math.PI - Math.PI / 2;
-    return [0.5 + 0.36 * Math.cos(a), 0.5 + 0.36 * Math.sin(a)];
-  }),
+  circle: () => {
+    const points = Array.from({length: 81}, (_, i) => {
+      const a = (i / 72) * 2 * Math.PI - Math.PI / 2;
+      const r = 0.34 * (1 + 0.05 * Math.sin(3 * a + 0.5) + 0.025 * Math.sin(7 * a));
+      return [0.5 + r * Math.cos(a), 0.5 + 0.95 * r * Math.sin(a)];
+    });
+    return tremor(points, 0.0125, 12345);
+  },
   square: () => {
-    const corners = [[0.18, 0.18], [0.82, 0.18], [0.82, 0.82], [0.18, 0.82], [0.18, 0.18]];
+    const corners = [[0.19, 0.19], [0.81, 0.17], [0.82, 0.81], [0.18, 0.82], [0.19, 0.21]];
+    const tilt = 0.05;
     const points = [];
-    for (let c = 0; c < 4; c++) {
-      const [x0, y0] = corners[c];
-      const [x1, y1] = corners[c + 1];
-      for (let i = 0; i < 16; i++) points.push([x0 + ((x1 - x0) * i) / 16, y0 + ((y1 - y0) * i) / 16]);
+    for (let k = 0; k < 4; k++) {
+      const [x0, y0] = corners[k];
+      const [x1, y1] = corners[k + 1];
+      const dx = x1 - x0;
+      const dy = y1 - y0;
+      const len = Math.hypot(dx, dy);
+      for (let i = 0; i < 20; i++) {
+        const t = i / 20;
+        const bow = 0.016 * Math.sin(Math.PI * t) * (k % 2 === 0 ? 1 : -1) + 0.005 * Math.sin(9 * t + k);
+        points.push([x0 + dx * t - (dy / len) * bow, y0 + dy * t + (dx / len) * bow]);
+      }
     }
     points.push(corners[4]);
-    return points;
+    const turned = points.map(([x, y]) => [
+      0.5 + (x - 0.5) * Math.cos(tilt) - (y - 0.5) * Math.sin(tilt),
+      0.5 + (x - 0.5) * Math.sin(tilt) + (y - 0.5) * Math.cos(tilt),
+    ]);
+    return tremor(turned, 0.0125, 777);
   },
 };
 

@@ -1,7 +1,15 @@
 // The page: pick a backend, load the classifier the main command trained, wire the drawing pad and the
 // dataset viewer. Everything from the library comes through its package exports (`quickdraw-tfjs/...`).
 import {parseClassNames} from 'quickdraw-tfjs/data';
-import {loadSketchClassifier} from 'quickdraw-tfjs/model';
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  FastBatchNormalization,
+  FastConv1D,
+  FastDense,
+  FastLSTM,
+  type LoadedSketchClassifier,
+  loadSketchClassifier,
+} from 'quickdraw-tfjs/model';
 import {cropInk, type Drawing, drawingToInk, simplifyDrawing} from 'quickdraw-tfjs/sketch';
 import {predictTopK} from 'quickdraw-tfjs/train';
 import {pickBackend} from './backend.js';
@@ -20,11 +28,28 @@ function showError(el: HTMLElement, err: unknown): void {
   console.error(err);
 }
 
-type Classifier = Awaited<ReturnType<typeof loadSketchClassifier>>;
 
-/** The drawing as the training data saw it: simplified like Quick, Draw!, in stroke-3, cropped. */
-function inkOf(drawing: Drawing, maxLength: number): Float32Array {
-  return cropInk(drawingToInk(simplifyDrawing(drawing)), maxLength);
+/** The drawing as the training data saw it: simplified like Quick, Draw!, in stroke-3, cropped (unless `maxLength` is null). */
+function inkOf(drawing: Drawing, maxLength: number | null): Float32Array {
+  const ink = drawingToInk(simplifyDrawing(drawing));
+  return maxLength === null ? ink : cropInk(ink, maxLength);
+}
+
+/**
+ * Registers the library's fast layers for deserialization unless already registered, and returns the
+ * class names it registered. Workaround: `quickdraw-tfjs/model` registers them in top-level
+ * statements of a module of a `"sideEffects": false` package, and Vite (Rolldown) drops that module
+ * when a page uses only `loadSketchClassifier` ("Unknown layer: QuickdrawFastConv1D" on load).
+ * Using the classes here keeps them, and registering is idempotent, so this stays correct once the
+ * library registers them in a way bundlers keep.
+ */
+function registerMissingFastLayers(): string[] {
+  const known = tf.serialization.SerializationMap.getMap().classNameMap;
+  const missing = [FastConv1D, FastBatchNormalization, FastDense, FastLSTM].filter((c) => !Object.hasOwn(known, c.className));
+  for (const c of missing) {
+    tf.serialization.registerClass(c as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);
+  }
+  return missing.map((c) => c.className);
 }
 
 function showGuesses(list: HTMLElement, guesses: ReadonlyArray<{className: string; probability: number}>): void {
@@ -59,7 +84,8 @@ async function main(): Promise<void> {
   wireViewer(viewer);
 
   const modelStatus = byId('model-status');
-  let classifier: Classifier;
+  let classifier: LoadedSketchClassifier;
+  registerMissingFastLayers();
   try {
     classifier = await loadSketchClassifier(new URL(params.get('model') ?? './model/model.json', location.href).href);
   } catch (err) {
@@ -68,7 +94,7 @@ async function main(): Promise<void> {
     return;
   }
   const {model, classNames, maxLength} = classifier;
-  modelStatus.textContent = `Model: ${classNames.length} classes (${classNames.join(', ')}), sketches cropped to ${maxLength} steps.`;
+  modelStatus.textContent = `Model: ${classNames.length} classes (${classNames.join(', ')}), ${maxLength === null ? 'sketches not cropped' : `sketches cropped to ${maxLength} steps`}.`;
   viewer.setModelClassNames(classNames);
 
   const guesses = byId('guesses');
