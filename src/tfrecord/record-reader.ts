@@ -98,7 +98,7 @@ async function* counted(chunks: AsyncIterable<Uint8Array>, cfg: FrameConfig): As
  *   buffer is ever reused, so **a yielded payload stays valid after the next iteration**; a kept view
  *   keeps its whole chunk alive, so `slice()` the few records you hold for long. With `copy: true`
  *   every payload is a fresh array and no view of a source chunk is kept past the next pull (for
- *   sources that reuse their buffers, like `openRecordFile`'s).
+ *   sources that reuse their buffers; it costs a copy per record).
  * - Compression (`compression`, default `'auto'`): gzip (every member of a multi-member file) and zlib
  *   go through the platform's `DecompressionStream`; offsets in errors are in the decompressed stream.
  * - Stops cleanly only at a record boundary. Breaking out of the loop closes the source.
