@@ -22,7 +22,7 @@ export interface RecordFileOptions extends ReadRecordsOptions {
 /**
  * The file's bytes in chunks of at most `readSize`, one read ahead, each read into a fresh buffer: a
  * payload yielded as a view into a chunk is never overwritten. (Reusing two buffers and copying every
- * payload out measured slower: a copy per record costs more than fresh read buffers.)
+ * payload out was tried: it measured no faster on a loaded machine, and views need no copy.)
  */
 async function* fileChunks(filePath: string, readSize: number): AsyncGenerator<Uint8Array> {
   const handle: FileHandle = await open(filePath, 'r');
