@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfd from '@tensorflow/tfjs-data';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import {TrainError} from './errors.js';
-import {sparseCategoricalCrossentropy, sparseTopKCategoricalAccuracy} from './metrics.js';
+import {sparseCategoricalCrossentropy} from '../model/index.js';
+import {sparseTopKCategoricalAccuracy} from './metrics.js';
 import {type ClassifierBatch, checkBatch} from './train-classifier.js';
 
 /** Options of `evaluateClassifier`. */

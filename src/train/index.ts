@@ -1,6 +1,7 @@
 /**
  * `quickdraw-tfjs/train`: Keras's training pieces for tfjs-layers models: gradient clipping for any
- * optimizer, int32-safe sparse loss and metrics with TensorFlow's top-k semantics, a Keras-style
+ * optimizer, TensorFlow's top-k accuracy (the int32-safe sparse loss and accuracy are the model
+ * module's `sparseCategoricalCrossentropy` and `sparseCategoricalAccuracy`), a Keras-style
  * training loop with progress, checkpoints, resume and early stopping, evaluation, pictures and
  * top-k predictions. Browser-safe: imports only tfjs-core, -layers and -data.
  * @module
@@ -16,13 +17,7 @@ export {
   readTensors,
   restoreCheckpoint,
 } from './memory-checkpoints.js';
-export {
-  type MetricFn,
-  sparseCategoricalAccuracy,
-  sparseCategoricalCrossentropy,
-  sparseTopKCategoricalAccuracy,
-  type TopKMetricOptions,
-} from './metrics.js';
+export {sparseTopKCategoricalAccuracy, type TopKMetricOptions} from './metrics.js';
 export {type ConfusionMatrixSvgOptions, confusionMatrixSvg, type HistorySvgOptions, historySvg} from './plots.js';
 export {type ClassGuess, type FormatTopKOptions, formatTopK, type PredictTopKOptions, predictTopK} from './predict.js';
 export {

@@ -1,11 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type {LossOrMetricFn} from '../model/index.js';
 import {TrainError} from './errors.js';
 
-/**
- * A loss or metric function in tfjs-layers' shape: `(yTrue, yPred) => per-example values [B]`.
- * The function's `name` is the key Keras-style logs and `History` use.
- */
-export type MetricFn = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor;
 
 /** Options of `sparseTopKCategoricalAccuracy`. */
 export interface TopKMetricOptions {
@@ -33,11 +29,11 @@ export interface TopKMetricOptions {
  * top5(tf.tensor1d([2], 'int32'), probs).print(); // [1] when class 2 is among the 5 highest
  * ```
  */
-export function sparseTopKCategoricalAccuracy(k = 5, options: TopKMetricOptions = {}): MetricFn {
+export function sparseTopKCategoricalAccuracy(k = 5, options: TopKMetricOptions = {}): LossOrMetricFn {
   if (!Number.isInteger(k) || k < 1) {
     throw new TrainError('invalid-options', `k must be a positive integer, got ${k}`, {option: 'k'});
   }
-  const fn: MetricFn = (yTrue, yPred) =>
+  const fn: LossOrMetricFn = (yTrue, yPred) =>
     tf.tidy(() => {
       const {labels, numClasses} = sparseLabels(yTrue, yPred, 'sparseTopKCategoricalAccuracy');
       const pred = yPred.dtype === 'float32' ? yPred : tf.cast(yPred, 'float32');
@@ -53,56 +49,6 @@ export function sparseTopKCategoricalAccuracy(k = 5, options: TopKMetricOptions 
   Object.defineProperty(fn, 'name', {value: options.name ?? `top${k}`});
   return fn;
 }
-
-/**
- * Sparse categorical accuracy that accepts int32 labels: 1 where the arg-max of `yPred` equals the
- * label, else 0 (ties go to the first maximum, as `tf.argMax`).
- *
- * tfjs-layers' own `sparseCategoricalAccuracy` compares int32 labels fine but its loss does not; this
- * one also accepts float labels and `[B, 1]` shapes. Named `accuracy` for logs, as Keras prints it.
- * Returns float32 `[B]`.
- *
- * ```ts
- * sparseCategoricalAccuracy(tf.tensor1d([1], 'int32'), tf.tensor2d([[0.2, 0.8]])).print(); // [1]
- * ```
- */
-export const sparseCategoricalAccuracy: MetricFn = Object.defineProperty(
-  (yTrue: tf.Tensor, yPred: tf.Tensor) =>
-    tf.tidy(() => {
-      const {labels} = sparseLabels(yTrue, yPred, 'sparseCategoricalAccuracy');
-      return tf.cast(tf.equal(tf.argMax(yPred, -1), labels), 'float32');
-    }),
-  'name',
-  {value: 'accuracy'},
-);
-
-/** The probability floor of `sparseCategoricalCrossentropy`, Keras's `epsilon()`. */
-const EPSILON = 1e-7;
-
-/**
- * Sparse categorical cross-entropy on probabilities (a softmax output) that accepts int32 labels.
- *
- * Per example `-log(p[label])` after normalising each row to sum 1 and clipping to
- * `[1e-7, 1 - 1e-7]`, as Keras does for `from_logits=False`. tfjs-layers' version applies `tf.floor`
- * to the labels, which rejects int32 tensors. `yTrue` is `[B]` or `[B, 1]`; returns float32 `[B]`.
- * Named `loss` in logs. A label outside `[0, C)` selects no class and contributes 0: keep labels in
- * range.
- *
- * ```ts
- * const loss = tf.mean(sparseCategoricalCrossentropy(labels, model.predict(xs) as tf.Tensor));
- * ```
- */
-export const sparseCategoricalCrossentropy: MetricFn = Object.defineProperty(
-  (yTrue: tf.Tensor, yPred: tf.Tensor) =>
-    tf.tidy(() => {
-      const {labels, numClasses} = sparseLabels(yTrue, yPred, 'sparseCategoricalCrossentropy');
-      const pred = yPred.dtype === 'float32' ? yPred : tf.cast(yPred, 'float32');
-      const p = tf.clipByValue(tf.div(pred, tf.sum(pred, -1, true)), EPSILON, 1 - EPSILON);
-      return tf.neg(tf.sum(tf.where(classMask(labels, numClasses), tf.log(p), tf.zerosLike(p)), -1));
-    }),
-  'name',
-  {value: 'loss'},
-);
 
 /** `[B, C]` bool, true at `[b, labels[b]]` (a one-hot that also works for `C = 1`, unlike `tf.oneHot`). */
 function classMask(labels: tf.Tensor1D, numClasses: number): tf.Tensor2D {

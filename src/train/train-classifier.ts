@@ -4,7 +4,8 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import {sgd} from './clipping.js';
 import {TrainError} from './errors.js';
 import {epochEndLine, type Logs, progressLine} from './keras-log.js';
-import {type MetricFn, sparseCategoricalAccuracy, sparseCategoricalCrossentropy, sparseTopKCategoricalAccuracy} from './metrics.js';
+import {type LossOrMetricFn, sparseCategoricalAccuracy, sparseCategoricalCrossentropy} from '../model/index.js';
+import {sparseTopKCategoricalAccuracy} from './metrics.js';
 
 /** One batch of a classification dataset: inputs `[B, ...]` and sparse labels `[B]` or `[B, 1]`. */
 export type ClassifierBatch = {
@@ -107,10 +108,14 @@ export interface TrainOptions {
    * was compiled with is not used (pass `model.optimizer` to train with it).
    */
   readonly optimizer?: tf.Optimizer;
-  /** The loss, per example. Default: `sparseCategoricalCrossentropy` (int32 or float labels). */
-  readonly loss?: MetricFn;
-  /** Metrics, per example, logged by their function names. Default: `[sparseCategoricalAccuracy, sparseTopKCategoricalAccuracy(5)]`. */
-  readonly metrics?: readonly MetricFn[];
+  /** The loss, per example. Default: the model module's `sparseCategoricalCrossentropy` (int32 or float labels). */
+  readonly loss?: LossOrMetricFn;
+  /**
+   * Metrics, per example, logged by their function names. Default: `accuracy` (the model module's
+   * `sparseCategoricalAccuracy`, logged as `accuracy` as Keras prints it) and
+   * `sparseTopKCategoricalAccuracy(5)` (`top5`).
+   */
+  readonly metrics?: readonly LossOrMetricFn[];
   /** Receives every event (`TrainEvent`). */
   readonly onEvent?: (event: TrainEvent) => void | Promise<void>;
   /** Keras-like callbacks, one object or several. */
@@ -171,7 +176,7 @@ export async function trainClassifier(
     });
   }
   const lossFn = options.loss ?? sparseCategoricalCrossentropy;
-  const metricFns = options.metrics ?? [sparseCategoricalAccuracy, sparseTopKCategoricalAccuracy(5)];
+  const metricFns = options.metrics ?? [ACCURACY, sparseTopKCategoricalAccuracy(5)];
   const names = ['loss', ...metricFns.map((m) => m.name)];
   const ownsOptimizer = options.optimizer === undefined;
   const optimizer = options.optimizer ?? sgd(0.01, {clipnorm: 1});
@@ -306,13 +311,20 @@ export async function trainClassifier(
   }
 }
 
+/** The model module's int32-safe sparse accuracy under the name Keras logs (`accuracy`, not tfjs's `acc`). */
+const ACCURACY: LossOrMetricFn = Object.defineProperty(
+  (yTrue: tf.Tensor, yPred: tf.Tensor) => sparseCategoricalAccuracy(yTrue, yPred),
+  'name',
+  {value: 'accuracy'},
+);
+
 /** One optimizer step; resolves to `[loss, ...metrics]` for the batch (means over its examples). */
 async function trainStep(
   model: tfl.LayersModel,
   optimizer: tf.Optimizer,
   vars: tf.Variable[],
-  lossFn: MetricFn,
-  metricFns: readonly MetricFn[],
+  lossFn: LossOrMetricFn,
+  metricFns: readonly LossOrMetricFn[],
   batch: ClassifierBatch,
 ): Promise<Float32Array> {
   const packed = tf.tidy(() => {
@@ -346,8 +358,8 @@ async function trainStep(
 export async function evaluateLoop(
   model: tfl.LayersModel,
   data: tfd.Dataset<ClassifierBatch>,
-  lossFn: MetricFn,
-  metricFns: readonly MetricFn[],
+  lossFn: LossOrMetricFn,
+  metricFns: readonly LossOrMetricFn[],
 ): Promise<number[]> {
   const iterator = await data.iterator();
   let total: tf.Tensor | undefined;

@@ -4,11 +4,11 @@ import {
   type History,
   memoryCheckpoints,
   sgd,
-  sparseCategoricalCrossentropy,
   type TrainEvent,
   TrainError,
   trainClassifier,
 } from '../../src/train/index.js';
+import {sparseCategoricalCrossentropy} from '../../src/model/index.js';
 import {CLASSES, makeDataset, makeModel, weightValues} from './synthetic.js';
 
 let before = 0;
