@@ -200,12 +200,13 @@ export function buildSketchClassifier(options: SketchClassifierOptions = {}): tf
   return model;
 }
 
-// A stock Bidirectional re-creates its backward LSTM from the config, which names tfjs-layers'
-// chained-op `Orthogonal`: point that copy's cell at the chain-free initializer too.
+// A stock Bidirectional re-creates both its LSTMs from the config, which names tfjs-layers' chained-op
+// `Orthogonal`: point those copies' cells at the chain-free initializer too.
 function useChainFreeOrthogonal(wrapper: unknown): void {
-  const backward = (wrapper as {backwardLayer?: {cell?: {recurrentInitializer?: unknown}}}).backwardLayer;
-  const cell = backward?.cell;
-  if (cell?.recurrentInitializer !== undefined) {
+  const copies = wrapper as {forwardLayer?: {cell?: {recurrentInitializer?: unknown}}; backwardLayer?: {cell?: {recurrentInitializer?: unknown}}};
+  for (const copy of [copies.forwardLayer, copies.backwardLayer]) {
+    const cell = copy?.cell;
+    if (cell?.recurrentInitializer === undefined) continue;
     const config = (cell.recurrentInitializer as {getConfig(): {gain?: number; seed?: number}}).getConfig();
     const options: {gain?: number; seed?: number} = {};
     if (typeof config.gain === 'number') options.gain = config.gain;

@@ -20,7 +20,9 @@ export interface OrthogonalInitializerOptions {
  * the `@tensorflow/tfjs` umbrella (or `register_all_chained_ops`) has been imported; with only
  * tfjs-core and tfjs-layers it crashes. This class does the same math (a `[max, min]` random normal
  * matrix, QR, Q times the sign of R's diagonal, transposed when the shape has fewer rows than columns,
- * times `gain`), so with the same seed it draws the same values as the stock one. It serializes under
+ * times `gain`), so with the same seed it draws the same values as the stock one (to float rounding).
+ * The QR runs in plain JavaScript in float64 (Gram-Schmidt, twice): tfjs's `tf.linalg.qr` takes 5 s on
+ * wasm and over a minute on cpu for the LSTM's 512x128 matrix, this takes milliseconds. It serializes under
  * the stock class name `Orthogonal` with the stock config (`gain`, `seed`), so a saved model reads back
  * in any tfjs or Keras; it is deliberately not registered, so nothing global changes.
  *
@@ -47,17 +49,46 @@ export class OrthogonalInitializer extends InitializerBase {
       }
       const numRows = shape.slice(0, -1).reduce((a, b) => a * b, 1);
       const numCols = shape[shape.length - 1]!;
-      const n = Math.min(numRows, numCols);
-      const normal = tf.randomNormal([Math.max(numRows, numCols), n], 0, 1, (dtype ?? 'float32') as 'float32', this.seed);
-      const [q, r] = tf.linalg.qr(normal, false) as [tf.Tensor2D, tf.Tensor2D];
-      const diagonal = tf.stridedSlice(tf.reshape(r, [-1]), [0], [n * n], [n + 1]);
-      let uniform: tf.Tensor = tf.mul(q, tf.sign(diagonal));
-      if (numRows < numCols) uniform = tf.transpose(uniform);
-      return tf.mul(tf.scalar(this.gain), tf.reshape(uniform, shape));
+      const rows = Math.max(numRows, numCols);
+      const cols = Math.min(numRows, numCols);
+      const normal = tf.randomNormal([rows, cols], 0, 1, 'float32', this.seed).dataSync();
+      const q = orthonormalColumns(normal, rows, cols);
+      let out: tf.Tensor = tf.tensor2d(q, [rows, cols], 'float32');
+      if (numRows < numCols) out = tf.transpose(out);
+      const result = tf.mul(tf.scalar(this.gain), tf.reshape(out, shape));
+      return dtype === 'int32' ? tf.cast(result, 'int32') : result;
     });
   }
 
   override getConfig(): tf.serialization.ConfigDict {
     return this.seed === undefined ? {gain: this.gain} : {gain: this.gain, seed: this.seed};
   }
+}
+
+/**
+ * The Q of the QR factorisation of a `[rows, cols]` row-major matrix (rows >= cols) with R's diagonal
+ * made positive, that is Q times sign(diag(R)): modified Gram-Schmidt with one re-orthogonalisation
+ * pass, in float64.
+ */
+function orthonormalColumns(a: Float32Array | Int32Array | Uint8Array, rows: number, cols: number): Float32Array {
+  const q: Float64Array[] = [];
+  for (let j = 0; j < cols; j++) {
+    const v = new Float64Array(rows);
+    for (let r = 0; r < rows; r++) v[r] = a[r * cols + j]!;
+    for (let pass = 0; pass < 2; pass++) {
+      for (const u of q) {
+        let dot = 0;
+        for (let r = 0; r < rows; r++) dot += u[r]! * v[r]!;
+        for (let r = 0; r < rows; r++) v[r]! -= dot * u[r]!;
+      }
+    }
+    let norm = 0;
+    for (let r = 0; r < rows; r++) norm += v[r]! * v[r]!;
+    norm = Math.sqrt(norm);
+    for (let r = 0; r < rows; r++) v[r] = norm === 0 ? 0 : v[r]! / norm;
+    q.push(v);
+  }
+  const out = new Float32Array(rows * cols);
+  for (let j = 0; j < cols; j++) for (let r = 0; r < rows; r++) out[r * cols + j] = q[j]![r]!;
+  return out;
 }

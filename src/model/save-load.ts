@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import {ModelError} from './errors.js';
 import {FastBatchNormalization, FastConv1D, FastDense, FastLSTM} from './fast-layers.js';
