@@ -31,6 +31,16 @@ function columns(x: tf.Tensor, start: number, count: number): tf.Tensor {
   return tf.gather(x, tf.range(start, start + count, 1, 'int32'), x.rank - 1);
 }
 
+/**
+ * The 4 gate blocks `[R, U]` of a `[R, 4U]` weight: one transpose makes each block a contiguous row of
+ * `[4, U*R]`, picked by a gather of one row (a column gather is an element-by-element strided copy).
+ */
+function gateBlocks(w: tf.Tensor, units: number): tf.Tensor[] {
+  const rows = w.shape[0]!;
+  const byGate = tf.reshape(tf.transpose(w), [4, units * rows]);
+  return [0, 1, 2, 3].map((g) => tf.transpose(tf.reshape(tf.gather(byGate, tf.tensor1d([g], 'int32')), [units, rows])));
+}
+
 /** `x @ kernel + bias` for `x` of rank 2, with gradients that use plain matMuls only. */
 export function denseForward(x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D | null): tf.Tensor2D {
   if (bias === null) {
@@ -210,10 +220,9 @@ export function lstmForward(inputs: LstmInputs): tf.Tensor {
     if (goBackwards) timeMajor = tf.reverse(timeMajor, 0);
     const x2 = tf.reshape(timeMajor, [steps * batch, depth]);
     const gates = [0, 1, 2, 3];
-    const recurrents = gates.map((g) => columns(rIn!, g * units, units));
-    const projected = gates.map((g) =>
-      stepRows(tf.add(tf.matMul(x2, columns(kIn!, g * units, units)), columns(bIn!, g * units, units)), steps),
-    );
+    const recurrents = gateBlocks(rIn!, units);
+    const kernels = gateBlocks(kIn!, units);
+    const projected = gates.map((g) => stepRows(tf.add(tf.matMul(x2, kernels[g]!), columns(bIn!, g * units, units)), steps));
     let stepMasks: tf.Tensor[] = [];
     if (maskT !== null) {
       let m = tf.transpose(maskT, [1, 0]);
