@@ -1,5 +1,5 @@
 /** The closed set of `ModelError` codes. */
-export type ModelErrorCode = 'invalid-options' | 'unsupported-layer-config' | 'invalid-artifacts';
+export type ModelErrorCode = 'invalid-options' | 'invalid-artifacts';
 
 /** Context fields a `ModelError` may carry. */
 export interface ModelErrorContext {
