@@ -1,0 +1,67 @@
+// Runs every example script and the main command on tiny settings, as a user would (`npx tsx ...`),
+// importing the built package through its exports. Checks that each exits 0 and prints what it should.
+import {execFile} from 'node:child_process';
+import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {promisify} from 'node:util';
+import {afterAll, describe, expect, it} from 'vitest';
+
+const run = promisify(execFile);
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
+const work = mkdtempSync(path.join(tmpdir(), 'qdt-examples-'));
+const cache = path.join(work, 'cache');
+const out = path.join(work, 'out');
+const tiny = ['--backend', 'cpu', '--cache-dir', cache, '--classes', '3', '--per-class', '20', '--out', out];
+
+async function runScript(script: string, args: string[]): Promise<string> {
+  const {stdout, stderr} = await run(tsx, [script, ...args], {cwd: root, maxBuffer: 64 << 20, timeout: 240_000});
+  return `${stdout}\n${stderr}`;
+}
+
+afterAll(() => rmSync(work, {recursive: true, force: true}));
+
+describe('examples (tiny settings)', {timeout: 300_000}, () => {
+  it('main command: npm run train on synthetic data, with every output file', async () => {
+    const text = await runScript('src/node/cli.ts', ['train', ...tiny, '--epochs', '1', '--max-steps', '2', '--quiet']);
+    expect(text).toMatch(/Epoch 1\/1/);
+    expect(text).toMatch(/2\/2 - .* - loss: \d+\.\d+ - accuracy: \d\.\d+ - top5: \d\.\d+ - val_loss: /);
+    expect(text).toMatch(/test: \d+ sketches - loss: \d+\.\d+ - accuracy: \d\.\d+ - top5: \d\.\d+/);
+    expect(text).toMatch(/sketch 1 \(true: /);
+    for (const file of ['model/model.json', 'model/weights.bin', 'history.svg', 'confusion-matrix.svg', 'predictions.svg', 'metrics.json']) {
+      expect(existsSync(path.join(out, file)), file).toBe(true);
+    }
+    const metrics = JSON.parse(readFileSync(path.join(out, 'metrics.json'), 'utf8'));
+    expect(metrics.classNames).toHaveLength(3);
+  });
+
+  it('explore prints one batch and writes its pictures', async () => {
+    const text = await runScript('examples/explore.ts', tiny);
+    expect(text).toMatch(/one batch: xs float32 \[32, \d+, 3\], ys int32 \[32\]/);
+    expect(existsSync(path.join(out, 'explore-sketches.svg'))).toBe(true);
+    expect(existsSync(path.join(out, 'explore-lengths.svg'))).toBe(true);
+    expect(text).toMatch(/tensors left: 0/);
+  });
+
+  it('train, then evaluate and predict with the saved model', async () => {
+    const trained = await runScript('examples/train.ts', [...tiny, '--epochs', '1', '--max-steps', '2']);
+    expect(trained).toMatch(/Epoch 1\/1/);
+    const model = path.join(out, 'model');
+    expect(existsSync(path.join(model, 'model.json'))).toBe(true);
+    const evaluated = await runScript('examples/evaluate.ts', [...tiny, '--model', model]);
+    expect(evaluated).toMatch(/test: \d+ sketches: loss \d+\.\d+, accuracy \d\.\d+, top-5 \d\.\d+/);
+    const predicted = await runScript('examples/predict.ts', [...tiny, '--model', model, '--count', '2']);
+    expect(predicted).toMatch(/sketch 2 \(true: /);
+    expect(existsSync(path.join(out, 'predictions.svg'))).toBe(true);
+  });
+
+  it('reproduce-notebook runs the notebook step by step on a tutorial-format directory', async () => {
+    const data = path.join(cache, 'synthetic-c3-n20-s42');
+    const text = await runScript('examples/reproduce-notebook.ts', ['--backend', 'cpu', '--data', data, '--epochs', '1', '--max-steps', '2']);
+    expect(text).toMatch(/10 training shards, 5 validation, 5 test; 3 classes/);
+    expect(text).toMatch(/parse_example on \d+ records: ink sparse dense_shape \[\d+, \d+\]/);
+    expect(text).toMatch(/test \(cropped to 100\): loss/);
+  });
+});
