@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import {ModelError} from './errors.js';
-import {FastBatchNormalization, FastConv1D, FastDense, FastLSTM} from './fast-layers.js';
+import {FastBatchNormalization, FastConv1D, FastDense, FastLSTM, registerFastLayers} from './fast-layers.js';
 import {type LossOrMetricFn, sparseCategoricalAccuracy, sparseCategoricalCrossentropy} from './losses.js';
 import {OrthogonalInitializer} from './orthogonal.js';
 
@@ -33,6 +33,14 @@ export interface SketchClassifierOptions {
    * Default false (the notebook reads padding as data).
    */
   readonly masking?: boolean;
+  /**
+   * BatchNormalization's moving-average momentum. Default 0.99 (Keras's). The moving statistics start at
+   * mean 0 and variance 1 and close only `1 - momentum^steps` of the gap, so after a few hundred steps
+   * they are still far from the real ones (the conv outputs of stroke deltas have variances near 1e-3)
+   * and inference-mode predictions are poor while training-mode ones are good. For short runs use
+   * `0.9` (the main command does), or train for thousands of steps as the notebook does.
+   */
+  readonly batchNormMomentum?: number;
   /** `'fast'`: the library's layers (fast gradients, trainable on every backend); `'stock'`: tfjs-layers'. Default `'fast'`. */
   readonly layers?: 'fast' | 'stock';
   /** Seed of every initialiser (each layer gets `seed + its index`), for reproducible weights. Default: unseeded. */
@@ -118,6 +126,7 @@ function intList(value: readonly number[], option: string, length: number): numb
  * ```
  */
 export function buildSketchClassifier(options: SketchClassifierOptions = {}): tfl.LayersModel {
+  registerFastLayers();
   const numClasses = positiveInt(options.numClasses ?? 345, 'numClasses');
   const maxLength = options.maxLength === undefined ? 100 : options.maxLength;
   if (maxLength !== null) positiveInt(maxLength, 'maxLength');
@@ -129,6 +138,13 @@ export function buildSketchClassifier(options: SketchClassifierOptions = {}): tf
   const dropout = options.dropout ?? 0;
   if (!(dropout >= 0 && dropout < 1)) {
     throw new ModelError('invalid-options', `dropout must be in [0, 1), got ${dropout}`, {option: 'dropout', actual: String(dropout)});
+  }
+  const bnMomentum = options.batchNormMomentum ?? 0.99;
+  if (!(bnMomentum >= 0 && bnMomentum < 1)) {
+    throw new ModelError('invalid-options', `batchNormMomentum must be in [0, 1), got ${bnMomentum}`, {
+      option: 'batchNormMomentum',
+      actual: String(bnMomentum),
+    });
   }
   const kind = options.layers ?? 'fast';
   if (kind !== 'fast' && kind !== 'stock') {
@@ -170,7 +186,7 @@ export function buildSketchClassifier(options: SketchClassifierOptions = {}): tf
       name: `conv1d${suffix(i)}`,
     };
     x = (fast ? new FastConv1D(convArgs) : tfl.layers.conv1d(convArgs)).apply(x) as tfl.SymbolicTensor;
-    const bnArgs = {name: `batch_normalization${suffix(i)}`};
+    const bnArgs = {momentum: bnMomentum, name: `batch_normalization${suffix(i)}`};
     x = (fast ? new FastBatchNormalization(bnArgs) : tfl.layers.batchNormalization(bnArgs)).apply(x) as tfl.SymbolicTensor;
     if (dropout > 0) x = tfl.layers.dropout({rate: dropout, ...seeded(), name: `dropout${suffix(i)}`}).apply(x) as tfl.SymbolicTensor;
   }

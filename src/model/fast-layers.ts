@@ -237,6 +237,17 @@ export class FastLSTM extends StockLSTM {
     }
   }
 
+  /**
+   * Builds the weights inside a `tf.tidy`: tfjs-layers' LSTM cell, with `unitForgetBias` (Keras's
+   * default, which the builder sets), makes its bias from four temporary tensors it never disposes.
+   * The weights themselves are variables, which a tidy keeps.
+   */
+  override build(inputShape: tfl.Shape | tfl.Shape[]): void {
+    tf.tidy(() => {
+      super.build(inputShape);
+    });
+  }
+
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor | tf.Tensor[] {
     const cell = this.cell as unknown as LstmCellFields;
     const fast =
@@ -267,7 +278,28 @@ export class FastLSTM extends StockLSTM {
   }
 }
 
-tf.serialization.registerClass(FastConv1D as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);
-tf.serialization.registerClass(FastBatchNormalization as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);
-tf.serialization.registerClass(FastDense as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);
-tf.serialization.registerClass(FastLSTM as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);
+let registered = false;
+
+/**
+ * Registers the fast layers (`QuickdrawFastConv1D`, `QuickdrawFastBatchNormalization`,
+ * `QuickdrawFastDense`, `QuickdrawFastLSTM`) with tfjs's serialization registry, once, so
+ * `tf.loadLayersModel` can rebuild a saved model. `buildSketchClassifier` and `loadSketchClassifier`
+ * call it; call it yourself before loading such a model with `tfl.loadLayersModel` directly.
+ *
+ * It is a function, not a module side effect, because the package is `sideEffects: false`: a bundler
+ * may drop a module whose only effect is a registration (Vite did, for the browser example).
+ *
+ * ```ts
+ * registerFastLayers();
+ * const model = await tfl.loadLayersModel('model/model.json');
+ * ```
+ */
+export function registerFastLayers(): void {
+  if (registered) return;
+  registered = true;
+  for (const cls of [FastConv1D, FastBatchNormalization, FastDense, FastLSTM]) {
+    tf.serialization.registerClass(cls as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);
+  }
+}
+
+registerFastLayers();

@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import {ModelError} from './errors.js';
-import {FastBatchNormalization, FastConv1D, FastDense, FastLSTM} from './fast-layers.js';
+import {registerFastLayers} from './fast-layers.js';
 
 /** The key under which the class names and preprocessing sit in the model's `userDefinedMetadata`. */
 export const SKETCH_CLASSIFIER_METADATA_KEY = 'quickdrawTfjs';
@@ -87,8 +87,7 @@ export async function saveSketchClassifier(
  * ```
  */
 export async function loadSketchClassifier(handlerOrUrl: tf.io.IOHandler | string): Promise<LoadedSketchClassifier> {
-  // Referencing the classes keeps their registration in bundles that tree-shake.
-  void [FastConv1D, FastBatchNormalization, FastDense, FastLSTM];
+  registerFastLayers();
   const model = await tfl.loadLayersModel(handlerOrUrl);
   const width = outputWidth(model);
   const meta = ((model.getUserDefinedMetadata() ?? {}) as Record<string, unknown>)[SKETCH_CLASSIFIER_METADATA_KEY] as

@@ -90,12 +90,24 @@ describe('buildSketchClassifier', () => {
     b.dispose();
   });
 
+  it('gives every BatchNormalization the momentum asked for (default Keras 0.99)', () => {
+    const before = tf.memory().numTensors;
+    for (const [option, expected] of [[undefined, 0.99], [0.9, 0.9]] as const) {
+      const model = buildSketchClassifier({numClasses: 3, maxLength: 40, lstmUnits: 8, compile: false, ...(option === undefined ? {} : {batchNormMomentum: option})});
+      const momenta = model.layers.filter((l) => l.name.startsWith('batch_normalization')).map((l) => l.getConfig()['momentum']);
+      expect(momenta).toEqual([expected, expected, expected]);
+      model.dispose();
+    }
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('rejects bad options with ModelError', () => {
     const cases: [Parameters<typeof buildSketchClassifier>[0], string, string][] = [
       [{numClasses: 0}, 'invalid-options', 'model: numClasses must be a positive integer, got 0'],
       [{maxLength: 2.5}, 'invalid-options', 'model: maxLength must be a positive integer, got 2.5'],
       [{convFilters: [8, 8], convKernelSizes: [3]}, 'invalid-options', 'model: convKernelSizes must have one entry per conv layer (2), got 1'],
       [{dropout: 1}, 'invalid-options', 'model: dropout must be in [0, 1), got 1'],
+      [{batchNormMomentum: 1}, 'invalid-options', 'model: batchNormMomentum must be in [0, 1), got 1'],
       [{maxLength: 10}, 'invalid-options', 'model: the conv stack leaves no step of maxLength 10'],
       [{masking: true, layers: 'stock'}, 'invalid-options', "model: masking needs layers: 'fast' (tfjs-layers' Conv1D does not carry masks)"],
     ];

@@ -1,15 +1,7 @@
 // The page: pick a backend, load the classifier the main command trained, wire the drawing pad and the
 // dataset viewer. Everything from the library comes through its package exports (`quickdraw-tfjs/...`).
 import {parseClassNames} from 'quickdraw-tfjs/data';
-import * as tf from '@tensorflow/tfjs-core';
-import {
-  FastBatchNormalization,
-  FastConv1D,
-  FastDense,
-  FastLSTM,
-  type LoadedSketchClassifier,
-  loadSketchClassifier,
-} from 'quickdraw-tfjs/model';
+import {type LoadedSketchClassifier, loadSketchClassifier} from 'quickdraw-tfjs/model';
 import {cropInk, type Drawing, drawingToInk, simplifyDrawing} from 'quickdraw-tfjs/sketch';
 import {predictTopK} from 'quickdraw-tfjs/train';
 import {pickBackend} from './backend.js';
@@ -33,23 +25,6 @@ function showError(el: HTMLElement, err: unknown): void {
 function inkOf(drawing: Drawing, maxLength: number | null): Float32Array {
   const ink = drawingToInk(simplifyDrawing(drawing));
   return maxLength === null ? ink : cropInk(ink, maxLength);
-}
-
-/**
- * Registers the library's fast layers for deserialization unless already registered, and returns the
- * class names it registered. Workaround: `quickdraw-tfjs/model` registers them in top-level
- * statements of a module of a `"sideEffects": false` package, and Vite (Rolldown) drops that module
- * when a page uses only `loadSketchClassifier` ("Unknown layer: QuickdrawFastConv1D" on load).
- * Using the classes here keeps them, and registering is idempotent, so this stays correct once the
- * library registers them in a way bundlers keep.
- */
-function registerMissingFastLayers(): string[] {
-  const known = tf.serialization.SerializationMap.getMap().classNameMap;
-  const missing = [FastConv1D, FastBatchNormalization, FastDense, FastLSTM].filter((c) => !Object.hasOwn(known, c.className));
-  for (const c of missing) {
-    tf.serialization.registerClass(c as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);
-  }
-  return missing.map((c) => c.className);
 }
 
 function showGuesses(list: HTMLElement, guesses: ReadonlyArray<{className: string; probability: number}>): void {
@@ -85,7 +60,6 @@ async function main(): Promise<void> {
 
   const modelStatus = byId('model-status');
   let classifier: LoadedSketchClassifier;
-  registerMissingFastLayers();
   try {
     classifier = await loadSketchClassifier(new URL(params.get('model') ?? './model/model.json', location.href).href);
   } catch (err) {
