@@ -37,6 +37,21 @@ describe('examples (tiny settings)', {timeout: 300_000}, () => {
     expect(metrics.classNames).toHaveLength(3);
   });
 
+  it('main command on a tutorial-format directory (--data) trains on part of it with --classes and --per-class', async () => {
+    const data = path.join(cache, 'synthetic-c3-n20-s42');
+    const subOut = path.join(work, 'out-subset');
+    const text = await runScript('src/node/cli.ts', [
+      'train', '--backend', 'cpu', '--data', data, '--classes', '2', '--per-class', '10', '--epochs', '1', '--out', subOut, '--quiet',
+    ]);
+    expect(text).toMatch(/SGD\(learning rate 0\.01, clipnorm 1\), BatchNorm momentum 0\.99/);
+    // 2 classes × 10 sketches = 20 training sketches: one batch of 32 holds them all.
+    expect(text).toMatch(/1\/1 - /);
+    expect(text).toMatch(/a full epoch of the real dataset \(3,450,000 sketches\) would take about/);
+    const metrics = JSON.parse(readFileSync(path.join(subOut, 'metrics.json'), 'utf8'));
+    expect(metrics.classNames).toHaveLength(2);
+    expect(metrics.test.count).toBe(2);
+  });
+
   it('explore prints one batch and writes its pictures', async () => {
     const text = await runScript('examples/explore.ts', tiny);
     expect(text).toMatch(/one batch: xs float32 \[32, \d+, 3\], ys int32 \[32\]/);

@@ -64,6 +64,16 @@ export interface QuickdrawBatchesOptions {
   /** When given, a `class_index` outside `[0, numClasses)` is an error (`invalid-label`). */
   readonly numClasses?: number;
   /**
+   * Keep only sketches whose class index is below this (train on the first `k` classes of the
+   * `.classes` file); the others are read and passed over, not counted as skipped. Default: all.
+   */
+  readonly keepClasses?: number;
+  /**
+   * Keep at most this many sketches of each class per epoch: the first ones read (before shuffling),
+   * so every epoch keeps the same ones when the sources are read in the same order. Default: all.
+   */
+  readonly maxPerClass?: number;
+  /**
    * Skip what cannot be read instead of failing (`Dataset.ignore_errors()`): a record whose data
    * checksum fails, or that is not a valid sketch, is dropped; a source that fails otherwise (a corrupt
    * length header, a truncation, a failed fetch) is dropped from that point on, since framing cannot
@@ -134,6 +144,8 @@ interface Resolved {
   shardIndex: number;
   byRecord: boolean;
   numClasses: number;
+  keepClasses: number;
+  maxPerClass: number;
   ignoreErrors: boolean;
 }
 
@@ -197,6 +209,8 @@ function resolveOptions(options: QuickdrawBatchesOptions, sourceCount: number): 
     shardIndex,
     byRecord: numShards > 1 && (policy === 'record' || (policy === 'auto' && sourceCount < numShards)),
     numClasses,
+    keepClasses: options.keepClasses === undefined ? Infinity : checkInteger('keepClasses', options.keepClasses, 1),
+    maxPerClass: options.maxPerClass === undefined ? Infinity : checkInteger('maxPerClass', options.maxPerClass, 1),
     ignoreErrors: options.ignoreErrors ?? false,
   };
 }
@@ -287,6 +301,7 @@ export function quickdrawBatches(
       const limits = {maxSteps: o.maxSteps, numClasses: o.numClasses};
       let seen = 0;
       let checksumSkips = 0;
+      const perClass = o.maxPerClass < Infinity ? new Map<number, number>() : undefined;
       try {
         for (;;) {
           const bytes = await interleaver.next();
@@ -302,6 +317,12 @@ export function quickdrawBatches(
             stats.skippedRecords++;
             onSkip?.(error, stats);
             continue;
+          }
+          if (item.label >= o.keepClasses) continue;
+          if (perClass !== undefined) {
+            const count = perClass.get(item.label) ?? 0;
+            if (count >= o.maxPerClass) continue;
+            perClass.set(item.label, count + 1);
           }
           if (building !== undefined) building.add(item);
           const batch = push(item);

@@ -79,6 +79,25 @@ describe('quickdrawBatches', () => {
     expect(Math.max(...batches[0]!.lengths)).toBe(3);
   });
 
+  it('keeps the first keepClasses classes and at most maxPerClass sketches of each, every epoch', async () => {
+    const all = await collect(sketchFile(0, 70), {batchSize: 100, parallelReads: 1});
+    const labels = Array.from(all[0]!.labels);
+    const kept = await collect(sketchFile(0, 70), {batchSize: 100, parallelReads: 1, keepClasses: 2, maxPerClass: 3});
+    // The first three sketches of class 0 and of class 1, in file order.
+    const counts = new Map<number, number>();
+    const expected: number[] = [];
+    labels.forEach((label, id) => {
+      const n = counts.get(label) ?? 0;
+      if (label < 2 && n < 3) expected.push(id);
+      counts.set(label, n + 1);
+    });
+    expect(expected.length).toBeGreaterThan(0);
+    expect(ids(kept)).toEqual(expected);
+    expect(Array.from(kept[0]!.labels).every((l) => l < 2)).toBe(true);
+    const err = await rejection(collect(sketchFile(0, 3), {keepClasses: 0}));
+    expect(err).toBeInstanceOf(DataError);
+  });
+
   it('interleaves parallelReads sources one record each, opening the next when one ends', async () => {
     const a = {name: 'a', open: () => sketchFile(100, 3)};
     const b = {name: 'b', open: () => sketchFile(200, 1)};
