@@ -75,7 +75,7 @@ const validSet = quickdrawDataset(valid, {batchSize: 32, maxLength: 100});
 const testSet = quickdrawDataset(test, {batchSize: 32, maxLength: 100});
 
 // Cell: the model and its training.
-const model = buildSketchClassifier({numClasses: classNames.length, maxLength: null, compile: false});
+const model = buildSketchClassifier({numClasses: classNames.length, maxLength: 100, compile: false});
 model.summary(undefined, undefined, (line) => console.log(line));
 const optimizer = sgd(0.01, {clipnorm: 1});
 const maxSteps = values['max-steps'] === undefined ? undefined : Number(values['max-steps']);

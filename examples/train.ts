@@ -33,8 +33,8 @@ const maxLength = 100;
 const trainSet = quickdrawDataset(train, {batchSize: 32, shuffleBufferSize: 10_000, maxLength, seed: 42});
 const validSet = quickdrawDataset(valid, {batchSize: 32, maxLength});
 
-// The notebook's model: its input length is left open so each batch can be padded to its own longest sketch.
-const model = buildSketchClassifier({numClasses: classNames.length, maxLength: null, compile: false});
+// The notebook's model: its input takes any length, so each batch can be padded to its own longest sketch.
+const model = buildSketchClassifier({numClasses: classNames.length, maxLength: 100, compile: false});
 const optimizer = sgd(Number(values['learning-rate']), {clipnorm: 1});
 console.log(`${classNames.length} classes, ${model.countParams()} parameters, backend ${backend}`);
 

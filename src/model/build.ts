@@ -4,6 +4,7 @@ import {ModelError} from './errors.js';
 import {FastBatchNormalization, FastConv1D, FastDense, FastLSTM, registerFastLayers} from './fast-layers.js';
 import {type LossOrMetricFn, sparseCategoricalAccuracy, sparseCategoricalCrossentropy} from './losses.js';
 import {OrthogonalInitializer} from './orthogonal.js';
+import {SKETCH_CLASSIFIER_METADATA_KEY} from './save-load.js';
 
 /** Options of `buildSketchClassifier`. Every default reproduces the notebook's model (SPEC §7). */
 export interface SketchClassifierOptions {
@@ -11,6 +12,13 @@ export interface SketchClassifierOptions {
   readonly numClasses?: number;
   /** Steps per sketch the model takes (the crop length), or `null` for any length. Default 100. */
   readonly maxLength?: number | null;
+  /**
+   * Fix the input's time dimension to `maxLength` (`[maxLength, 3]`). Default false: the input takes
+   * any length (`[null, 3]`), as the notebook's Keras model does, so batches padded to their own
+   * longest sketch (`quickdrawDataset`'s default) and batches padded to `maxLength` both fit;
+   * `maxLength` then only checks that the conv stack leaves at least one step.
+   */
+  readonly fixedLength?: boolean;
   /** Filters of each Conv1D, one entry per conv layer. Default `[32, 64, 128]`. */
   readonly convFilters?: readonly number[];
   /** Kernel size of each Conv1D. Default `[5, 5, 3]`. */
@@ -107,7 +115,7 @@ function intList(value: readonly number[], option: string, length: number): numb
 /**
  * Builds the notebook's sketch classifier (SPEC §7), or a variant of it.
  *
- * Default: input `[maxLength, 3]` stroke-3 rows → Conv1D(32, 5, strides 2, relu) → BN → Conv1D(64, 5,
+ * Default: input `[any length, 3]` stroke-3 rows (`[maxLength, 3]` with `fixedLength`) → Conv1D(32, 5, strides 2, relu) → BN → Conv1D(64, 5,
  * s2, relu) → BN → Conv1D(128, 3, s2, relu) → BN → LSTM(128, return sequences) → LSTM(128) →
  * Dense(numClasses, softmax), valid padding (100 → 48 → 22 → 10 steps), Keras's initialisers (glorot
  * uniform kernels, orthogonal recurrent kernels, forget-gate bias 1) and Keras's LSTM gates (`sigmoid`,
@@ -171,7 +179,7 @@ export function buildSketchClassifier(options: SketchClassifierOptions = {}): tf
   const glorot = () => tfl.initializers.glorotUniform(seeded());
   const fast = kind === 'fast';
 
-  const input = tfl.input({shape: [maxLength, 3], name: 'ink'});
+  const input = tfl.input({shape: [options.fixedLength === true ? maxLength : null, 3], name: 'ink'});
   let x = input as tfl.SymbolicTensor;
   if (masking) x = tfl.layers.masking({maskValue: 0, name: 'masking'}).apply(x) as tfl.SymbolicTensor;
   const suffix = (i: number) => (i === 0 ? '' : `_${i}`);
@@ -212,6 +220,8 @@ export function buildSketchClassifier(options: SketchClassifierOptions = {}): tf
   const denseArgs = {units: numClasses, activation: 'softmax' as const, kernelInitializer: glorot(), name: 'dense'};
   const output = (fast ? new FastDense(denseArgs) : tfl.layers.dense(denseArgs)).apply(x) as tfl.SymbolicTensor;
   const model = tfl.model({inputs: input, outputs: output, name: 'sketch_classifier'});
+  // The crop length travels with the model (saveSketchClassifier stores it unless told otherwise).
+  model.setUserDefinedMetadata({[SKETCH_CLASSIFIER_METADATA_KEY]: {format: 1, maxLength}});
   if (options.compile ?? true) compileSketchClassifier(model);
   return model;
 }

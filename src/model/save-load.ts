@@ -24,7 +24,10 @@ export interface LoadedSketchClassifier {
   readonly maxLength: number | null;
 }
 
+/** The crop length: the one `buildSketchClassifier` (or a load) recorded, else the input's fixed length. */
 function inputLength(model: tfl.LayersModel): number | null {
+  const meta = (model.getUserDefinedMetadata() as Record<string, {maxLength?: unknown}> | undefined)?.[SKETCH_CLASSIFIER_METADATA_KEY];
+  if (meta !== undefined && (meta.maxLength === null || typeof meta.maxLength === 'number')) return meta.maxLength;
   const shape = model.inputs[0]?.shape;
   return shape !== undefined && typeof shape[1] === 'number' ? shape[1] : null;
 }

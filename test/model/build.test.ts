@@ -28,7 +28,12 @@ function memoryHandler() {
 
 describe('buildSketchClassifier', () => {
   it("the default is the notebook's model: layers, shapes and parameter count", () => {
-    const model = buildSketchClassifier({compile: false});
+    // The default input takes any length (as the notebook's Keras model); fixedLength shows the
+    // notebook's shapes for its crop of 100 steps.
+    const open = buildSketchClassifier({compile: false});
+    expect(open.inputs[0]!.shape).toEqual([null, null, 3]);
+    open.dispose();
+    const model = buildSketchClassifier({compile: false, fixedLength: true});
     expect(model.inputs[0]!.shape).toEqual([null, 100, 3]);
     expect(model.outputs[0]!.shape).toEqual([null, 345]);
     const layers = model.layers.map((l) => [l.getClassName(), l.name, JSON.stringify(l.outputShape)]);
@@ -222,7 +227,8 @@ describe('saveSketchClassifier / loadSketchClassifier', () => {
     await model.save(handler);
     delete store.artifacts!.userDefinedMetadata;
     const plain = await loadSketchClassifier(handler);
-    expect([plain.classNames, plain.maxLength]).toEqual([['0', '1'], 20]);
+    // Without metadata the crop length is the input's length: open (null) unless built with fixedLength.
+    expect([plain.classNames, plain.maxLength]).toEqual([['0', '1'], null]);
     plain.model.dispose();
     store.artifacts!.userDefinedMetadata = {[SKETCH_CLASSIFIER_METADATA_KEY]: {format: 1, classNames: ['a', 'b', 'c'], maxLength: 20}};
     await expect(loadSketchClassifier(handler)).rejects.toThrow('model: stored classNames has 3 names but the model has 2 outputs');

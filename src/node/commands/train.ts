@@ -231,11 +231,11 @@ async function train(args: TrainArgs): Promise<number> {
   const testSet = quickdrawDataset(sources.test, {...pipeline, ...evalLimit});
 
   // 2. Model and optimizer: the notebook's architecture, SGD with Keras's clipnorm.
-  // The input length stays open (each batch is padded to its own longest sketch, as in the notebook).
+  // The input takes any length (each batch is padded to its own longest sketch, as in the notebook).
   // BatchNorm momentum: Keras's 0.99 needs thousands of steps before inference-mode statistics are
   // right; a short synthetic run uses 0.9 (see SketchClassifierOptions.batchNormMomentum).
   const batchNormMomentum = args.bnMomentum ?? (synthetic ? 0.9 : 0.99);
-  const model = buildSketchClassifier({numClasses, maxLength: null, seed: args.seed, compile: false, batchNormMomentum});
+  const model = buildSketchClassifier({numClasses, maxLength: args.maxLength, seed: args.seed, compile: false, batchNormMomentum});
   // The notebook's optimizer is SGD(0.01) with clipnorm 1, right for its 215,000 steps; the synthetic
   // demo has about 1,500 steps, where Adam (same clipping) gets much further.
   const optimizerName = args.optimizer ?? (synthetic ? 'adam' : 'sgd');
