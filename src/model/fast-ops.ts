@@ -26,11 +26,6 @@ function stepRows(x: tf.Tensor, steps: number): tf.Tensor[] {
   return Array.from({length: steps}, (_, t) => tf.reshape(tf.gather(byStep, tf.tensor1d([t], 'int32')), [batch, cols]));
 }
 
-/** Columns `[start, start+count)` of a rank-2 tensor (or elements of a rank-1 one). */
-function columns(x: tf.Tensor, start: number, count: number): tf.Tensor {
-  return tf.gather(x, tf.range(start, start + count, 1, 'int32'), x.rank - 1);
-}
-
 /**
  * The 4 gate blocks `[R, U]` of a `[R, 4U]` weight: one transpose makes each block a contiguous row of
  * `[4, U*R]`, picked by a gather of one row (a column gather is an element-by-element strided copy).
@@ -219,10 +214,18 @@ export function lstmForward(inputs: LstmInputs): tf.Tensor {
     let timeMajor = tf.transpose(xIn!, [1, 0, 2]);
     if (goBackwards) timeMajor = tf.reverse(timeMajor, 0);
     const x2 = tf.reshape(timeMajor, [steps * batch, depth]);
-    const gates = [0, 1, 2, 3];
+    // Per gate, the input and recurrent kernels stacked ([D+U, U]) so a step is one fused matMul of
+    // [x_t, h] per gate, with the bias add (and, for the sigmoid gates, the activation) in the same
+    // kernel call: fewer calls and no per-gate, per-step gather of a precomputed projection.
     const recurrents = gateBlocks(rIn!, units);
     const kernels = gateBlocks(kIn!, units);
-    const projected = gates.map((g) => stepRows(tf.add(tf.matMul(x2, kernels[g]!), columns(bIn!, g * units, units)), steps));
+    const stacked = [0, 1, 2, 3].map((g) => tf.concat([kernels[g]!, recurrents[g]!], 0) as tf.Tensor2D);
+    // A slice, not a gather: the wasm backend's fused matMul checks the bias's backend-side shape, which
+    // a wasm gather leaves at rank 4. The bias is small, so the slice's whole-input copy costs nothing.
+    const biases = [0, 1, 2, 3].map((g) => tf.slice(bIn!, [g * units], [units]));
+    const stepInputs = stepRows(x2, steps);
+    const gate = (xh: tf.Tensor2D, g: number, activation: 'sigmoid' | 'linear'): tf.Tensor =>
+      tf.fused.matMul({a: xh, b: stacked[g]!, bias: biases[g]!, activation});
     let stepMasks: tf.Tensor[] = [];
     if (maskT !== null) {
       let m = tf.transpose(maskT, [1, 0]);
@@ -234,11 +237,11 @@ export function lstmForward(inputs: LstmInputs): tf.Tensor {
     const kept: tf.Tensor[] = [];
     const outputs: tf.Tensor[] = [];
     for (let t = 0; t < steps; t++) {
-      const z = recurrents.map((r, g) => tf.add(projected[g]![t]!, tf.matMul(h, r)));
-      const i = tf.sigmoid(z[0]!);
-      const f = tf.sigmoid(z[1]!);
-      const gg = tf.tanh(z[2]!);
-      const o = tf.sigmoid(z[3]!);
+      const xh = tf.concat([stepInputs[t]!, h], 1) as tf.Tensor2D;
+      const i = gate(xh, 0, 'sigmoid');
+      const f = gate(xh, 1, 'sigmoid');
+      const gg = tf.tanh(gate(xh, 2, 'linear'));
+      const o = gate(xh, 3, 'sigmoid');
       const cNew = tf.add(tf.mul(f, c), tf.mul(i, gg));
       const tc = tf.tanh(cNew);
       const hNew = tf.mul(o, tc);
@@ -263,6 +266,8 @@ export function lstmForward(inputs: LstmInputs): tf.Tensor {
         const masks = saved.slice(3, 3 + (withMask ? steps : 0));
         const per = saved.slice(3 + masks.length);
         const recurrentT = tf.transpose(rs);
+        // One scalar 1 for every step (a literal 1 would make and upload a new scalar tensor per use).
+        const one = tf.scalar(1);
         const stepGrads = returnSequences ? stepRows(tf.reshape(tf.transpose(g, [1, 0, 2]), [steps * batch, units]), steps) : [];
         let dh: tf.Tensor = returnSequences ? tf.zeros([batch, units]) : g;
         let dc: tf.Tensor = tf.zeros([batch, units]);
@@ -282,11 +287,11 @@ export function lstmForward(inputs: LstmInputs): tf.Tensor {
             dcKeep = tf.sub(dc, dcNew);
           }
           const dO = tf.mul(dhNew, tc!);
-          const dcT = tf.add(dcNew, tf.mul(tf.mul(dhNew, o!), tf.sub(1, tf.square(tc!))));
-          const dzI = tf.mul(tf.mul(dcT, gg!), tf.mul(i!, tf.sub(1, i!)));
-          const dzF = tf.mul(tf.mul(dcT, cPrev!), tf.mul(f!, tf.sub(1, f!)));
-          const dzG = tf.mul(tf.mul(dcT, i!), tf.sub(1, tf.square(gg!)));
-          const dzO = tf.mul(dO, tf.mul(o!, tf.sub(1, o!)));
+          const dcT = tf.add(dcNew, tf.mul(tf.mul(dhNew, o!), tf.sub(one, tf.square(tc!))));
+          const dzI = tf.mul(tf.mul(dcT, gg!), tf.mul(i!, tf.sub(one, i!)));
+          const dzF = tf.mul(tf.mul(dcT, cPrev!), tf.mul(f!, tf.sub(one, f!)));
+          const dzG = tf.mul(tf.mul(dcT, i!), tf.sub(one, tf.square(gg!)));
+          const dzO = tf.mul(dO, tf.mul(o!, tf.sub(one, o!)));
           const dz = tf.concat([dzI, dzF, dzG, dzO], 1);
           dzs[t] = dz;
           dh = tf.matMul(dz, recurrentT);
