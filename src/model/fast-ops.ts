@@ -36,6 +36,16 @@ function gateBlocks(w: tf.Tensor, units: number): tf.Tensor[] {
   return [0, 1, 2, 3].map((g) => tf.transpose(tf.reshape(tf.gather(byGate, tf.tensor1d([g], 'int32')), [units, rows])));
 }
 
+/**
+ * Sum over every axis but the last (`[..., C]` → `[C]`) as one `[1, N] x [N, C]` matMul, times `scale`:
+ * the wasm backend's Sum and Mean transpose the whole input first when the reduced axes lead.
+ */
+function sumLeading(x: tf.Tensor, scale = 1): tf.Tensor1D {
+  const channels = x.shape[x.rank - 1]!;
+  const rows = x.size / channels;
+  return tf.reshape(tf.matMul(tf.fill([1, rows], scale), tf.reshape(x, [rows, channels])), [channels]);
+}
+
 /** `x @ kernel + bias` for `x` of rank 2, with gradients that use plain matMuls only. */
 export function denseForward(x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D | null): tf.Tensor2D {
   if (bias === null) {
@@ -59,7 +69,7 @@ export function denseForward(x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tenso
       gradFunc: (dy, saved) => {
         const [xs, ks] = saved as [tf.Tensor2D, tf.Tensor2D];
         const g = dy as tf.Tensor2D;
-        return [tf.matMul(g, tf.transpose(ks)), tf.matMul(tf.transpose(xs), g), tf.sum(g, 0)];
+        return [tf.matMul(g, tf.transpose(ks)), tf.matMul(tf.transpose(xs), g), sumLeading(g)];
       },
     };
   });
@@ -128,7 +138,7 @@ export function conv1dValidForward(
       gradFunc: (dy, saved) => {
         const g = dy as tf.Tensor3D;
         const [dx, dKernel] = grads(g, saved[0] as tf.Tensor3D, saved[1] as tf.Tensor3D);
-        return [dx, dKernel, tf.sum(g, [0, 1])];
+        return [dx, dKernel, sumLeading(g)];
       },
     };
   });
@@ -148,13 +158,12 @@ export interface BatchNormTrainingResult {
  * moving averages and carry no gradient.
  */
 export function batchNormTraining(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number): BatchNormTrainingResult {
-  const axes = [...Array(x.rank - 1).keys()];
   const count = x.size / x.shape[x.rank - 1]!;
   const stats: {mean?: tf.Tensor1D; variance?: tf.Tensor1D} = {};
   const op = customOp(([xIn, gIn, bIn], save) => {
-    const mean = tf.mean(xIn, axes);
+    const mean = sumLeading(xIn!, 1 / count);
     const centred = tf.sub(xIn, mean);
-    const variance = tf.mean(tf.square(centred), axes);
+    const variance = sumLeading(tf.square(centred), 1 / count);
     const invStd = tf.rsqrt(tf.add(variance, epsilon));
     const normed = tf.mul(centred, invStd);
     stats.mean = tf.keep(mean) as tf.Tensor1D;
@@ -165,8 +174,8 @@ export function batchNormTraining(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Ten
       gradFunc: (dy, saved) => {
         const g = dy as tf.Tensor;
         const [xHat, inv, gammaS] = saved as [tf.Tensor, tf.Tensor1D, tf.Tensor1D];
-        const dBeta = tf.sum(g, axes);
-        const dGamma = tf.sum(tf.mul(g, xHat), axes);
+        const dBeta = sumLeading(g);
+        const dGamma = sumLeading(tf.mul(g, xHat));
         const centredGrad = tf.sub(tf.sub(g, tf.div(dBeta, count)), tf.mul(xHat, tf.div(dGamma, count)));
         const dx = tf.mul(centredGrad, tf.mul(gammaS, inv));
         return [dx, dGamma, dBeta];
@@ -308,7 +317,7 @@ export function lstmForward(inputs: LstmInputs): tf.Tensor {
         );
         const dKernel = tf.matMul(tf.transpose(xs), dZ);
         const dRecurrent = tf.matMul(tf.transpose(hPrev), dZ);
-        const dBias = tf.sum(dZ, 0);
+        const dBias = sumLeading(dZ);
         let dx = tf.reshape(tf.matMul(dZ, tf.transpose(ks)), [steps, batch, depth]);
         if (goBackwards) dx = tf.reverse(dx, 0);
         const dxBatchMajor = tf.transpose(dx, [1, 0, 2]);
