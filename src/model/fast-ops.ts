@@ -18,15 +18,17 @@ function customOp(
 // On wasm every slice (and split, unstack) copies its whole input out of the heap first, then the part
 // it keeps; a gather costs only its output, but its wasm kernel moves element by element (measured
 // about 3x a multiply per element). So picking T steps out of a [T*B, U] tensor costs T whole copies
-// with unstack, one output's worth of slow copying with gathers: unstack wins for short sequences
-// (measured on a single LSTM, B=32: faster at T=10 and 22, much slower at T=48), gathers for long ones.
+// with unstack, one output's worth of slow copying with gathers: unstack wins for short sequences of
+// small tensors (measured on a single LSTM, B=32: faster at T=10 and 22, much slower at T=48; in the
+// whole model at B=128, T=10 (640 KB) each unstack took ~22 ms), gathers otherwise.
 const UNSTACK_MAX_STEPS = 24;
+const UNSTACK_MAX_ELEMENTS = 65536;
 
 /** Rows `[t*B, (t+1)*B)` of a `[T*B, U]` tensor, for each t (see above for the two ways). */
 function stepRows(x: tf.Tensor, steps: number): tf.Tensor[] {
   const [rows, cols] = x.shape as [number, number];
   const batch = rows / steps;
-  if (steps <= UNSTACK_MAX_STEPS) return tf.unstack(tf.reshape(x, [steps, batch, cols]));
+  if (steps <= UNSTACK_MAX_STEPS && x.size <= UNSTACK_MAX_ELEMENTS) return tf.unstack(tf.reshape(x, [steps, batch, cols]));
   const byStep = tf.reshape(x, [steps, batch * cols]);
   return Array.from({length: steps}, (_, t) => tf.reshape(tf.gather(byStep, tf.tensor1d([t], 'int32')), [batch, cols]));
 }
