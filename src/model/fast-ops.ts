@@ -207,9 +207,10 @@ export interface LstmInputs {
 
 /**
  * Keras's LSTM (tanh activation, sigmoid gates, zero initial state) over a whole sequence, with a
- * hand-written backward pass through time. Forward: one input-projection matMul per gate for all
- * steps at once, then per step one matMul per gate. Backward: per step one matMul for the state
- * gradient, then one matMul each for the kernel, recurrent-kernel and input gradients over all steps.
+ * hand-written backward pass through time. Forward: per step one fused matMul of `[x_t, h]` against
+ * each gate's block of the stacked `[kernel; recurrent kernel]`, bias (and sigmoid) included. Backward:
+ * per step one matMul for the state gradient, then one matMul each for the kernel, recurrent-kernel
+ * and input gradients over all steps.
  * Masked steps keep the previous state and output, as tfjs-layers and Keras do.
  */
 export function lstmForward(inputs: LstmInputs): tf.Tensor {
