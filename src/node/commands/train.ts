@@ -14,7 +14,7 @@ export const summary = 'train the sketch classifier (synthetic data by default; 
 const USAGE = `usage: quickdraw-tfjs train [options]
 
 Trains the notebook's Conv1D + LSTM classifier and evaluates it. With no options: on the built-in
-synthetic shapes (generated once into --cache-dir), in about 2-3 minutes on 2 cores.
+synthetic shapes (generated once into --cache-dir), in about 1.5-3 minutes on 2 cores.
 
 data
   --data DIR           a tutorial-format dataset (training.tfrecord-*, eval.tfrecord-*, *.classes)
