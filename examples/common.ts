@@ -33,7 +33,7 @@ export async function datasetDir(values: {
   if (values.data !== undefined) return values.data;
   const classes = Number(values.classes);
   const perClass = Number(values['per-class']);
-  const outDir = path.join(values['cache-dir'], `synthetic-c${classes}-n${perClass}-s42`);
-  await writeSyntheticDataset({outDir, classes, perClass, evalPerClass: perClass, seed: 42});
+  const outDir = path.join(values['cache-dir'], `synthetic-c${classes}-n${perClass}-s42-simplified`);
+  await writeSyntheticDataset({outDir, classes, perClass, evalPerClass: perClass, seed: 42, simplify: true});
   return outDir;
 }

@@ -38,7 +38,7 @@ describe('examples (tiny settings)', {timeout: 300_000}, () => {
   });
 
   it('main command on a tutorial-format directory (--data) trains on part of it with --classes and --per-class', async () => {
-    const data = path.join(cache, 'synthetic-c3-n20-s42');
+    const data = path.join(cache, 'synthetic-c3-n20-s42-simplified');
     const subOut = path.join(work, 'out-subset');
     const text = await runScript('src/node/cli.ts', [
       'train', '--backend', 'cpu', '--data', data, '--classes', '2', '--per-class', '10', '--epochs', '1', '--out', subOut, '--quiet',
@@ -73,7 +73,7 @@ describe('examples (tiny settings)', {timeout: 300_000}, () => {
   });
 
   it('reproduce-notebook runs the notebook step by step on a tutorial-format directory', async () => {
-    const data = path.join(cache, 'synthetic-c3-n20-s42');
+    const data = path.join(cache, 'synthetic-c3-n20-s42-simplified');
     const text = await runScript('examples/reproduce-notebook.ts', ['--backend', 'cpu', '--data', data, '--epochs', '1', '--max-steps', '2']);
     expect(text).toMatch(/10 training shards, 5 validation, 5 test; 3 classes/);
     expect(text).toMatch(/parse_example on \d+ records: ink sparse dense_shape \[\d+, \d+\]/);

@@ -33,6 +33,11 @@ export interface WriteSyntheticDatasetOptions {
   readonly seed?: number;
   /** Compression of the shards. Default `'none'`. */
   readonly compression?: ShardCompression;
+  /**
+   * Simplify each drawing as the Quick, Draw! dataset was (`syntheticSketches`' `simplify`), so a model
+   * trained on it sees what a page classifying simplified user drawings sees. Default false.
+   */
+  readonly simplify?: boolean;
 }
 
 /** What {@link writeSyntheticDataset} wrote (or found already written). */
@@ -126,6 +131,7 @@ export async function writeSyntheticDataset(options: WriteSyntheticDatasetOption
     shards,
     seed,
     compression,
+    ...(options.simplify === true ? {simplify: true} : {}),
   };
   const outDir = resolve(options.outDir);
   const markerPath = join(outDir, SYNTHETIC_MARKER_FILE);
@@ -159,7 +165,12 @@ export async function writeSyntheticDataset(options: WriteSyntheticDatasetOption
 
   let sketches: ReturnType<typeof syntheticSketches>;
   try {
-    sketches = syntheticSketches({classes: classes as number | readonly SyntheticClass[], perClass: perClass + evalPerClass, seed});
+    sketches = syntheticSketches({
+      classes: classes as number | readonly SyntheticClass[],
+      perClass: perClass + evalPerClass,
+      seed,
+      simplify: options.simplify === true,
+    });
   } catch (err) {
     throw new DatasetBuildError('invalid-options', (err as Error).message.replace(/^sketch: /, ''), {cause: err});
   }

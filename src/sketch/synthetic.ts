@@ -1,4 +1,5 @@
 import {drawingToInk} from './drawing-to-ink.js';
+import {simplifyDrawing} from './simplify.js';
 import {SketchError} from './errors.js';
 import {Prng} from './prng.js';
 import type {Drawing, Ink} from './types.js';
@@ -35,6 +36,13 @@ export interface SyntheticSketchesOptions {
   readonly minPoints?: number;
   /** Most points a drawing has. Default 100. */
   readonly maxPoints?: number;
+  /**
+   * Pass each drawing through `simplifyDrawing` (the Quick, Draw! simplified format's processing:
+   * align, scale to 0-255, resample, Ramer-Douglas-Peucker) before `drawingToInk`, as the real
+   * dataset's drawings were, and as a page that classifies what a user draws does. The inks get shorter
+   * and their length then depends on the shape. Default false (`drawings` are never simplified).
+   */
+  readonly simplify?: boolean;
 }
 
 /** Labelled synthetic sketches. */
@@ -95,7 +103,7 @@ export function syntheticSketches(options: SyntheticSketchesOptions): SyntheticS
       const rng = new Prng(Prng.mix(seed, SYNTHETIC_CLASSES.indexOf(name), k));
       const drawing = drawShape(name, rng, rng.int(minPoints, maxPoints));
       drawings[i] = drawing;
-      inks[i] = drawingToInk(drawing as Drawing);
+      inks[i] = drawingToInk(options.simplify === true ? simplifyDrawing(drawing as Drawing) : (drawing as Drawing));
       labels[i] = c;
     }
   }

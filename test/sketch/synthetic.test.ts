@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {drawingToInk, SketchError, SYNTHETIC_CLASSES, syntheticSketches} from '../../src/sketch/index.js';
+import {drawingToInk, SketchError, SYNTHETIC_CLASSES, simplifyDrawing, syntheticSketches} from '../../src/sketch/index.js';
 
 /** Whether two lists of inks hold the same float32 values (a plain loop: toEqual on 600 arrays is slow). */
 function sameInks(a: readonly Float32Array[], b: readonly Float32Array[]): boolean {
@@ -101,5 +101,19 @@ describe('syntheticSketches', () => {
         expect((error as SketchError).message).toBe(message);
       }
     }
+  });
+});
+
+describe('syntheticSketches: simplify', () => {
+  it('gives the inks of the simplified drawings (as the real dataset was made), the same drawings otherwise', () => {
+    const plain = syntheticSketches({perClass: 3, seed: 9});
+    const simple = syntheticSketches({perClass: 3, seed: 9, simplify: true});
+    expect(simple.labels).toEqual(plain.labels);
+    expect(simple.drawings).toEqual(plain.drawings);
+    simple.inks.forEach((ink, i) => {
+      expect(Array.from(ink)).toEqual(Array.from(drawingToInk(simplifyDrawing(plain.drawings[i]!))));
+    });
+    const steps = (inks: Float32Array[]) => inks.reduce((n, ink) => n + ink.length / 3, 0);
+    expect(steps(simple.inks)).toBeLessThan(steps(plain.inks));
   });
 });
