@@ -15,12 +15,11 @@ import {
   parseBinaryDrawings,
   parseNdjson,
   type QuickDrawSample,
-  SketchError,
   simplifyDrawing,
   sketchGridSvg,
 } from '../../sketch/index.js';
-import {TFRecordError} from '../../tfrecord/index.js';
 import {openRecordFile} from '../record-files.js';
+import {intOption, runCommand, UsageError} from './cli-options.js';
 
 /** The one-line description shown by `quickdraw-tfjs --help`. */
 export const summary = 'draw sketches from TFRecord shards, ndjson or .bin files as an SVG grid';
@@ -127,18 +126,6 @@ export async function* readSketchFiles(
   }
 }
 
-/** Parses a non-negative integer option, or throws a usage error. */
-export function intOption(name: string, value: string | undefined, fallback: number, min = 0): number {
-  if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value) || Number(value) < min) throw new UsageError(`--${name} must be an integer >= ${min}, got '${value}'`);
-  return Number(value);
-}
-
-/** A bad command line (exit code 2). */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
-
 /** Parses `--format`. */
 export function formatOption(value: string | undefined): SketchFileFormat | 'auto' {
   const format = value ?? 'auto';
@@ -146,23 +133,6 @@ export function formatOption(value: string | undefined): SketchFileFormat | 'aut
     throw new UsageError(`--format must be auto, tfrecord, ndjson or bin, got '${format}'`);
   }
   return format;
-}
-
-/** Runs a command body, mapping usage errors to exit 2 and input errors to exit 1 with a message. */
-export async function runCommand(name: string, usage: string, body: () => Promise<number>): Promise<number> {
-  try {
-    return await body();
-  } catch (error) {
-    if (error instanceof UsageError || (error as {code?: string}).code?.startsWith('ERR_PARSE_ARGS') === true) {
-      console.error(`quickdraw-tfjs ${name}: ${(error as Error).message}\n\n${usage}`);
-      return 2;
-    }
-    if (error instanceof SketchError || error instanceof TFRecordError || error instanceof Error) {
-      console.error(`quickdraw-tfjs ${name}: ${error.message}`);
-      return 1;
-    }
-    throw error;
-  }
 }
 
 /** Runs `quickdraw-tfjs draw` with its arguments; resolves to the exit code. */

@@ -6,7 +6,8 @@
 import {writeFile} from 'node:fs/promises';
 import {parseArgs} from 'node:util';
 import {lengthHistogramSvg} from '../../sketch/index.js';
-import {formatOption, intOption, type ReadSketchFilesOptions, readSketchFiles, runCommand, UsageError} from './draw.js';
+import {intOption, runCommand, UsageError} from './cli-options.js';
+import {formatOption, type ReadSketchFilesOptions, readSketchFiles} from './draw.js';
 
 /** The one-line description shown by `quickdraw-tfjs --help`. */
 export const summary = 'plot the distribution of sketch lengths as an SVG histogram';

@@ -10,6 +10,7 @@ import {parseArgs} from 'node:util';
 import {decodeExample, type ExampleFeatures, ExampleParseError} from '../../example/index.js';
 import {createReadStats, type ReadCompression, TFRecordError} from '../../tfrecord/index.js';
 import {openRecordFile} from '../record-files.js';
+import {isUsageError, UsageError} from './cli-options.js';
 
 /** The one-line description shown by `quickdraw-tfjs --help`. */
 export const summary = 'show TFRecord files: compression, record count, sizes, Example feature schema';
@@ -29,11 +30,6 @@ options:
       --skip-checksums       do not verify record data checksums (faster; lengths are still checked)
       --json                 print each file's summary as one JSON object instead of text
   -h, --help                 show this help`;
-
-/** A bad command line (exit code 2). */
-class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
 
 function intOption(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -206,8 +202,8 @@ export async function run(argv: string[]): Promise<number> {
   try {
     parsed = parseOptions(argv);
   } catch (err) {
-    if (err instanceof UsageError || (err as {code?: string}).code?.startsWith('ERR_PARSE_ARGS') === true) {
-      console.error(`quickdraw-tfjs inspect: ${(err as Error).message}\n\n${USAGE}`);
+    if (isUsageError(err)) {
+      console.error(`quickdraw-tfjs inspect: ${err.message}\n\n${USAGE}`);
       return 2;
     }
     throw err;

@@ -8,6 +8,7 @@
 import {mkdir, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {parseArgs} from 'node:util';
+import {UsageError} from './cli-options.js';
 
 export const summary = 'train the sketch classifier (synthetic data by default; --data DIR or --download for Quick, Draw!)';
 
@@ -61,10 +62,6 @@ interface TrainArgs {
   backend: 'wasm' | 'cpu' | 'tensorflow';
   out: string;
   quiet: boolean;
-}
-
-class UsageError extends Error {
-  override readonly name = 'UsageError';
 }
 
 function positiveInt(name: string, value: string | undefined, fallback: number | undefined): number | undefined {
