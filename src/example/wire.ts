@@ -123,14 +123,17 @@ let entryEnds = new Int32Array(64);
 /** Number of map entries found by the last {@link scanExample}. */
 export let entryCount = 0;
 
+/** `a` copied into an array twice its length (the scan tables grow by doubling). */
+function doubled(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
+}
+
 function pushEntry(s: number, e: number): void {
   if (entryCount === entryStarts.length) {
-    const ns = new Int32Array(entryCount * 2);
-    ns.set(entryStarts);
-    entryStarts = ns;
-    const ne = new Int32Array(entryCount * 2);
-    ne.set(entryEnds);
-    entryEnds = ne;
+    entryStarts = doubled(entryStarts);
+    entryEnds = doubled(entryEnds);
   }
   entryStarts[entryCount] = s;
   entryEnds[entryCount] = e;
@@ -207,12 +210,8 @@ let listCount = 0;
 
 function pushList(s: number, e: number): void {
   if (listCount === listStarts.length) {
-    const ns = new Int32Array(listCount * 2);
-    ns.set(listStarts);
-    listStarts = ns;
-    const ne = new Int32Array(listCount * 2);
-    ne.set(listEnds);
-    listEnds = ne;
+    listStarts = doubled(listStarts);
+    listEnds = doubled(listEnds);
   }
   listStarts[listCount] = s;
   listEnds[listCount] = e;

@@ -5,6 +5,7 @@
  */
 import {open, readFile, rm, stat} from 'node:fs/promises';
 import {hostname} from 'node:os';
+import {sleep} from './abortable-sleep.js';
 
 /** What the lock file holds. */
 interface LockOwner {
@@ -21,24 +22,6 @@ function isAlive(pid: number): boolean {
     // EPERM: the process exists but belongs to someone else.
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, {once: true});
-  });
 }
 
 /** An unreadable lock file older than this is taken as left by a crash. */

@@ -5,6 +5,7 @@
  */
 import {open, rename, rm, stat} from 'node:fs/promises';
 import {DownloadError} from './download-error.js';
+import {sleep} from './abortable-sleep.js';
 
 /**
  * The `fetch` a download uses: the global one, or a stand-in with the same shape (a proxy-aware
@@ -90,24 +91,6 @@ function parseContentRange(
 function parseLength(header: string | null): number | undefined {
   if (header === null || !/^\s*\d+\s*$/.test(header)) return undefined;
   return Number(header);
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, {once: true});
-  });
 }
 
 /** Reports progress at most every `intervalMs`, with a rate over the last few seconds. */
