@@ -5,7 +5,7 @@
  * the pictures in an output folder it names. `--data DIR` or `--download` trains on the real dataset.
  * @module
  */
-import {mkdir, writeFile} from 'node:fs/promises';
+import {mkdir, readdir, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {parseArgs} from 'node:util';
 import {UsageError} from './cli-options.js';
@@ -169,14 +169,14 @@ async function train(args: TrainArgs): Promise<number> {
   const backend = await useNodeBackend(args.backend);
 
   const tf = await import('@tensorflow/tfjs-core');
-  const {quickdrawDataset} = await import('../../data/index.js');
+  const {quickdrawDataset, splitTutorialFiles} = await import('../../data/index.js');
   const {buildSketchClassifier, saveSketchClassifier} = await import('../../model/index.js');
   const train = await import('../../train/index.js');
   const {sketchGridSvg} = await import('../../sketch/index.js');
   const {decodeExample} = await import('../../example/index.js');
   const {tutorialSources} = await import('../shard-sources.js');
   const {writeSyntheticDataset} = await import('../synthetic-dataset.js');
-  const {downloadQuickdraw} = await import('../download.js');
+  const {defaultCacheDir, downloadQuickdraw} = await import('../download.js');
   const {fileCheckpoints} = await import('../checkpoints.js');
   const {fileModelHandler} = await import('../model-files.js');
   const {openRecordFile} = await import('../record-files.js');
@@ -185,7 +185,6 @@ async function train(args: TrainArgs): Promise<number> {
   const synthetic = args.data === undefined && !args.download;
   let dataDir: string;
   if (args.download) {
-    const {defaultCacheDir} = await import('../download.js');
     const cacheDir = args.cacheDir ?? defaultCacheDir();
     log(`downloading the Quick, Draw! tutorial dataset into ${cacheDir} (resumable; run again to resume) ...`);
     const files = await downloadQuickdraw({
@@ -277,8 +276,6 @@ async function train(args: TrainArgs): Promise<number> {
 
   // 4. A few test sketches, their top-5 guesses, and pictures.
   const samples: {ink: Float32Array; label: number}[] = [];
-  const {splitTutorialFiles} = await import('../../data/index.js');
-  const {readdir} = await import('node:fs/promises');
   const firstTest = splitTutorialFiles((await readdir(dataDir)).map((name) => path.join(dataDir, name))).test[0];
   if (firstTest !== undefined) {
     for await (const record of openRecordFile(firstTest)) {
