@@ -15,22 +15,24 @@ function customOp(
   return tf.customGrad(wrapped as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (...inputs: tf.Tensor[]) => tf.Tensor;
 }
 
-// On wasm every slice (and split, unstack) copies its whole input out of the heap first, then the part
-// it keeps; a gather costs only its output, but its wasm kernel moves element by element (measured
-// about 3x a multiply per element). So picking T steps out of a [T*B, U] tensor costs T whole copies
-// with unstack, one output's worth of slow copying with gathers: unstack wins for short sequences of
-// small tensors (measured on a single LSTM, B=32: faster at T=10 and 22, much slower at T=48; in the
-// whole model at B=128, T=10 (640 KB) each unstack took ~22 ms), gathers otherwise.
-const UNSTACK_MAX_STEPS = 24;
-const UNSTACK_MAX_ELEMENTS = 65536;
+// Picking step t's rows out of a [T*B, C] tensor: on wasm every slice (and split, unstack) first copies
+// its whole input out of the heap, and the Gather kernel copies element by element (about 45 ns an
+// element): both measured as the largest costs of the recurrent loop. A matMul of the one-hot row e_t
+// ([1, T]) with the tensor viewed as [T, B*C] picks the same values exactly (a sum of one product by 1
+// and T-1 by 0) at close to memory speed: measured 32 us against 573-760 us for a gather of 16K
+// elements on wasm. A non-finite value in one step would spread NaN to the same position of every
+// step (0 * Inf), so the caller's output for that sketch is NaN either way.
 
-/** Rows `[t*B, (t+1)*B)` of a `[T*B, U]` tensor, for each t (see above for the two ways). */
+/** Rows `[t*B, (t+1)*B)` of a `[T*B, C]` tensor as `[B, C]` tensors, for each t (see above). */
 function stepRows(x: tf.Tensor, steps: number): tf.Tensor[] {
   const [rows, cols] = x.shape as [number, number];
   const batch = rows / steps;
-  if (steps <= UNSTACK_MAX_STEPS && x.size <= UNSTACK_MAX_ELEMENTS) return tf.unstack(tf.reshape(x, [steps, batch, cols]));
-  const byStep = tf.reshape(x, [steps, batch * cols]);
-  return Array.from({length: steps}, (_, t) => tf.reshape(tf.gather(byStep, tf.tensor1d([t], 'int32')), [batch, cols]));
+  const byStep = tf.reshape(x, [steps, batch * cols]) as tf.Tensor2D;
+  return Array.from({length: steps}, (_, t) => {
+    const pick = new Float32Array(steps);
+    pick[t] = 1;
+    return tf.reshape(tf.matMul(tf.tensor2d(pick, [1, steps]), byStep), [batch, cols]);
+  });
 }
 
 /**
@@ -228,12 +230,22 @@ export function lstmForward(inputs: LstmInputs): tf.Tensor {
     // Per gate, the input and recurrent kernels stacked ([D+U, U]) so a step is one fused matMul of
     // [x_t, h] per gate, with the bias add (and, for the sigmoid gates, the activation) in the same
     // kernel call: fewer calls and no per-gate, per-step gather of a precomputed projection.
-    // Split into gate blocks with column slices: each copies the whole [D+U, 4U] weight once and then
-    // its rows in JS, which measured cheaper on wasm than a row gather of a transposed copy.
-    const stacked = tf.split(tf.concat([kIn!, rIn!], 0), 4, 1) as tf.Tensor2D[];
+    // Gate blocks: [D+U, 4U] viewed as [D+U, 4, U] and made gate-major ([4, D+U, U], a transpose that
+    // moves whole rows of U), then each block picked as one row of [4, (D+U)*U] (stepRows). A column
+    // split instead copies the whole weight per block on wasm (8.7 ms a call at U = 128, measured).
+    const rows = depth + units;
+    const gateMajor = tf.transpose(tf.reshape(tf.concat([kIn!, rIn!], 0), [rows, 4, units]), [1, 0, 2]);
+    const stacked = stepRows(tf.reshape(gateMajor, [4 * rows, units]), 4) as tf.Tensor2D[];
+    // tanh(z) = 2 sigmoid(2z) - 1: the wasm Tanh kernel costs about 12x its Sigmoid (242 against 18 us
+    // on [128, 128], measured), so the cell gate runs as a sigmoid of the doubled pre-activation, fused
+    // into its matMul (doubling the weights and bias is exact), and tanh(c) as a sigmoid of c + c.
+    stacked[2] = tf.add(stacked[2]!, stacked[2]!);
     // A slice, not a gather: the wasm backend's fused matMul checks the bias's backend-side shape, which
     // a wasm gather leaves at rank 4. The bias is small, so the slice's whole-input copy costs nothing.
     const biases = [0, 1, 2, 3].map((g) => tf.slice(bIn!, [g * units], [units]));
+    biases[2] = tf.add(biases[2]!, biases[2]!);
+    const one = tf.scalar(1);
+    const tanhOfSigmoid = (s: tf.Tensor): tf.Tensor => tf.sub(tf.add(s, s), one);
     const stepInputs = stepRows(x2, steps);
     const gate = (xh: tf.Tensor2D, g: number, activation: 'sigmoid' | 'linear'): tf.Tensor =>
       tf.fused.matMul({a: xh, b: stacked[g]!, bias: biases[g]!, activation});
@@ -251,10 +263,10 @@ export function lstmForward(inputs: LstmInputs): tf.Tensor {
       const xh = tf.concat([stepInputs[t]!, h], 1) as tf.Tensor2D;
       const i = gate(xh, 0, 'sigmoid');
       const f = gate(xh, 1, 'sigmoid');
-      const gg = tf.tanh(gate(xh, 2, 'linear'));
+      const gg = tanhOfSigmoid(gate(xh, 2, 'sigmoid'));
       const o = gate(xh, 3, 'sigmoid');
       const cNew = tf.add(tf.mul(f, c), tf.mul(i, gg));
-      const tc = tf.tanh(cNew);
+      const tc = tanhOfSigmoid(tf.sigmoid(tf.add(cNew, cNew)));
       const hNew = tf.mul(o, tc);
       kept.push(i, f, gg, o, tc, c, h);
       if (maskT !== null) {
