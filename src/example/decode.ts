@@ -8,6 +8,7 @@ import {
   allocInt32,
   bytesOf,
   countValues,
+  decodeCanonicalExample,
   decodeKey,
   entryCount,
   entryEnd,
@@ -109,7 +110,12 @@ function decodeEntries(b: Uint8Array, out: ExampleFeatures, count: number): void
  * order, concatenated Examples (they merge: for a key given twice the last wins), and empty input
  * (an empty Example). An empty `Feature {}` counts as a missing feature (its key is absent from
  * the result). Floats land straight in a `Float32Array`; int64 values stay exact
- * ({@link Int64Values}); bytes values are copies, so the input may be reused afterwards.
+ * ({@link Int64Values}); float and bytes values are copies, so the input may be reused afterwards.
+ * Small values are views into a shared pool (see the module guide); `values.slice()` detaches one.
+ *
+ * A record in the canonical encoding (what TensorFlow and {@link encodeExample} write) is read by
+ * a one-pass fast path; any other encoding, and any malformed input, by a general walk that gives
+ * the same results and words the errors.
  *
  * Throws an {@link ExampleParseError} with `byteOffset` for a malformed message: a varint longer
  * than 10 bytes (`MALFORMED_VARINT`), a length or value past the end of its message
@@ -125,6 +131,16 @@ function decodeEntries(b: Uint8Array, out: ExampleFeatures, count: number): void
  * ```
  */
 export function decodeExample(bytes: Uint8Array): ExampleFeatures {
+  const fast = Object.create(null) as ExampleFeatures;
+  if (decodeCanonicalExample(bytes, fast)) return fast;
+  return decodeExampleGeneral(bytes);
+}
+
+/**
+ * {@link decodeExample} by the general walk alone (the fast path's fallback; tests compare the two).
+ * @internal
+ */
+export function decodeExampleGeneral(bytes: Uint8Array): ExampleFeatures {
   const out = Object.create(null) as ExampleFeatures;
   const n = scanExample(bytes, 0, bytes.length);
   if (n > 0) decodeEntries(bytes, out, n);

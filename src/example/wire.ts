@@ -8,7 +8,9 @@
  * in its enclosing message before anything is sized from it.
  * @module
  */
+import type {ExampleFeatures, Feature} from './decode.js';
 import {type ExampleErrorCode, ExampleParseError} from './errors.js';
+import {Int64Values} from './int64.js';
 
 /** True on little-endian hosts (all mainstream ones): packed floats are then copied as bytes. */
 export const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
@@ -488,7 +490,7 @@ export function fillBytes(b: Uint8Array, out: Uint8Array[], at: number): number 
       const tag = readTag(b, end);
       if (tag === 10) {
         const len = readVarNum(b, end);
-        out[at++] = b.slice(pos, pos + len);
+        out[at++] = copyBytes(b, pos, len);
         pos += len;
       } else {
         skipValue(b, tag & 7, end);
@@ -523,6 +525,14 @@ function slabOffset(bytes: number): number {
   const at = slabUsed;
   slabUsed += size;
   return at;
+}
+
+/** A copy of `b[start, start + len)`, a view into the pool when small. */
+export function copyBytes(b: Uint8Array, start: number, len: number): Uint8Array {
+  if (len > POOL_MAX_BYTES) return b.slice(start, start + len);
+  const at = slabOffset(len);
+  slabBytes.set(b.subarray(start, start + len), at);
+  return new Uint8Array(slab, at, len);
 }
 
 /** A zeroed Float32Array of `n` values, a view into the pool when small. */
@@ -592,4 +602,175 @@ function decodeKeyUncached(b: Uint8Array, start: number, end: number): string {
     }
   }
   return utf8.decode(b.subarray(start, end));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The fast path for the canonical encoding (what TensorFlow and encodeExample write): one pass,
+// no counting pass, lengths read inline. It never throws: on anything else (unknown fields, a
+// value before its key, unpacked or split lists, a bad length or varint) it returns false and the
+// caller decodes the same bytes with the general walk above, which also words the errors.
+
+let fp = 0;
+
+// A small record's float and bytes values are views into one copy of the whole record in the pool
+// (one copy instead of one per value), placed so that the first packed float list it serves is
+// 4-byte aligned. `copyAt` is where byte 0 of the record sits in `copySlab`, or -1 before the copy.
+let copySlab = slab;
+let copyAt = -1;
+
+/** Makes the record's pooled copy if it fits the pool (aligned for a float list at `fp`); false if not. */
+function copyRecord(b: Uint8Array): boolean {
+  if (copyAt >= 0) return true;
+  if (b.length > POOL_MAX_BYTES) return false;
+  const at = slabOffset(b.length + 3);
+  copySlab = slab;
+  copyAt = at + ((4 - ((at + fp) & 3)) & 3);
+  slabBytes.set(b, copyAt);
+  return true;
+}
+
+/** Reads a varint of at most 4 bytes (below 2^28) at `fp`; -1 if longer, or past `end`. */
+function fastLength(b: Uint8Array, end: number): number {
+  let p = fp;
+  if (p >= end) return -1;
+  let x = b[p++]!;
+  let v = x & 0x7f;
+  if (x >= 0x80) {
+    if (p >= end) return -1;
+    x = b[p++]!;
+    v |= (x & 0x7f) << 7;
+    if (x >= 0x80) {
+      if (p >= end) return -1;
+      x = b[p++]!;
+      v |= (x & 0x7f) << 14;
+      if (x >= 0x80) {
+        if (p >= end) return -1;
+        x = b[p++]!;
+        v |= (x & 0x7f) << 21;
+        if (x >= 0x80) return -1;
+      }
+    }
+  }
+  fp = p;
+  return v;
+}
+
+/** Reads `tag` and a length that must end exactly at `end`; returns the length or -1. */
+function fastField(b: Uint8Array, tag: number, end: number): number {
+  if (fp >= end || b[fp] !== tag) return -1;
+  fp++;
+  const len = fastLength(b, end);
+  return len === end - fp ? len : -1;
+}
+
+/** The Feature body `b[fp, end)` in canonical form, or null. Leaves `fp` at `end`. */
+function fastFeature(b: Uint8Array, end: number): Feature | null {
+  const kindTag = b[fp]!;
+  if (kindTag === 18) {
+    // FloatList { repeated float value = 1 [packed] }: one packed run, or nothing.
+    const listLen = fastField(b, 18, end);
+    if (listLen < 0 || !LITTLE_ENDIAN) return null;
+    if (listLen === 0) return {kind: 'float', values: allocFloat32(0)};
+    const len = fastField(b, 10, end);
+    if (len < 0 || (len & 3) !== 0) return null;
+    const n = len >>> 2;
+    let values: Float32Array;
+    if (copyRecord(b) && ((copyAt + fp) & 3) === 0) {
+      values = new Float32Array(copySlab, copyAt + fp, n);
+    } else {
+      values = allocFloat32(n);
+      bytesOf(values).set(b.subarray(fp, end), values.byteOffset);
+    }
+    fp = end;
+    return {kind: 'float', values};
+  }
+  if (kindTag === 26) {
+    // Int64List { repeated int64 value = 1 [packed] }: one packed run, or nothing.
+    const listLen = fastField(b, 26, end);
+    if (listLen < 0) return null;
+    let n = 0;
+    if (listLen > 0) {
+      const len = fastField(b, 10, end);
+      if (len < 0) return null;
+      let run = 0;
+      for (let i = fp; i < end; i++) {
+        if (b[i]! < 0x80) {
+          n++;
+          run = 0;
+        } else if (++run === 10) {
+          return null;
+        }
+      }
+      if (run > 0) return null;
+    }
+    const words = allocInt32(2 * n);
+    pos = fp;
+    for (let i = 0; i < n; i++) {
+      readVarint64(b);
+      words[2 * i] = lo;
+      words[2 * i + 1] = hi;
+    }
+    fp = end;
+    return {kind: 'int64', values: new Int64Values(words)};
+  }
+  if (kindTag === 10) {
+    // BytesList { repeated bytes value = 1 }.
+    const listLen = fastField(b, 10, end);
+    if (listLen < 0) return null;
+    const values: Uint8Array[] = [];
+    while (fp < end) {
+      if (b[fp] !== 10) return null;
+      fp++;
+      const len = fastLength(b, end);
+      if (len < 0 || len > end - fp) return null;
+      values.push(copyRecord(b) ? new Uint8Array(copySlab, copyAt + fp, len) : copyBytes(b, fp, len));
+      fp += len;
+    }
+    return {kind: 'bytes', values};
+  }
+  return null;
+}
+
+/**
+ * Decodes a canonically encoded Example into `out` (last key wins, an empty Feature deletes its
+ * key, concatenated Examples merge). Returns false, possibly with `out` partly filled, for any
+ * input it leaves to the general walk.
+ */
+export function decodeCanonicalExample(b: Uint8Array, out: ExampleFeatures): boolean {
+  const end = b.length;
+  fp = 0;
+  copyAt = -1;
+  while (fp < end) {
+    // Example { Features features = 1 }
+    if (b[fp] !== 10) return false;
+    fp++;
+    const len = fastLength(b, end);
+    if (len < 0 || len > end - fp) return false;
+    const featuresEnd = fp + len;
+    while (fp < featuresEnd) {
+      // Features { map<string, Feature> feature = 1 }: entries {key = 1, value = 2}, key first.
+      if (b[fp] !== 10) return false;
+      fp++;
+      const entryLen = fastLength(b, featuresEnd);
+      if (entryLen < 0 || entryLen > featuresEnd - fp) return false;
+      const entryEnd = fp + entryLen;
+      if (fp >= entryEnd || b[fp] !== 10) return false;
+      fp++;
+      const keyLen = fastLength(b, entryEnd);
+      if (keyLen < 0 || keyLen > entryEnd - fp) return false;
+      const keyAt = fp;
+      fp += keyLen;
+      const featureLen = fastField(b, 18, entryEnd);
+      if (featureLen < 0) return false;
+      const key = decodeKey(b, keyAt, keyAt + keyLen);
+      if (featureLen === 0) {
+        delete out[key];
+        continue;
+      }
+      const feature = fastFeature(b, entryEnd);
+      if (feature === null) return false;
+      out[key] = feature;
+    }
+  }
+  return true;
 }
