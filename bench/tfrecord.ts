@@ -156,7 +156,7 @@ async function main(): Promise<void> {
       },
       {
         name: `ours: readRecords(bytes), checksums ${on}`,
-        note: 'async generator over memory',
+        note: 'async iterator over memory',
         run: async () => {
           let records = 0;
           for await (const _ of readRecords(fileBytes, {verifyChecksums})) records++;

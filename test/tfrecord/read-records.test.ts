@@ -276,6 +276,52 @@ describe('readRecords', () => {
     expect(source.pulled).toBe(1);
   });
 
+  it('answers next() calls made before earlier ones settle in order, across chunks, with exact stats', async () => {
+    const payloads = Array.from({length: 40}, (_, i) => new Uint8Array(i % 7).fill(i));
+    const bytes = encodeRecords(payloads);
+    const chunks = [7, 100, 3, 250, 1].reduce<Uint8Array[]>((out, size, k) => {
+      const at = out.reduce((n, c) => n + c.length, 0);
+      out.push(bytes.subarray(at, k === 4 ? bytes.length : at + size));
+      return out;
+    }, []);
+    const stats = createReadStats();
+    const reader = readRecords(tracked(chunks), {stats});
+    const results = await Promise.all(Array.from({length: 45}, () => reader.next()));
+    expect(results.slice(0, 40).map((r) => (r.done ? 'done' : toHex(r.value)))).toEqual(payloads.map(toHex));
+    expect(results.slice(40).every((r) => r.done)).toBe(true);
+    expect(stats.records).toBe(40);
+  });
+
+  it('yields the good records of a chunk before a corrupt one, then throws, closes the source and ends', async () => {
+    const bad = FILE.slice();
+    bad[50] ^= 1; // inside the data of record 2 ('hello world')
+    const source = tracked([bad]);
+    const reader = readRecords(source);
+    const seen: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const r = await reader.next();
+      seen.push(r.done ? 'done' : toHex(r.value));
+    }
+    expect(seen).toEqual([toHex(PAYLOADS[0]!), toHex(PAYLOADS[1]!)]);
+    await expectTFRecordError(() => reader.next(), {
+      code: 'CORRUPTED',
+      byteOffset: 35,
+      recordIndex: 2,
+      message: 'tfrecord: corrupted record at 35 (record 2): data checksum mismatch (length 11)',
+    });
+    expect(source.closed).toBe(true);
+    expect((await reader.next()).done).toBe(true);
+  });
+
+  it('ends after return() in the middle of a chunk', async () => {
+    const source = tracked([FILE]);
+    const reader = readRecords(source);
+    expect((await reader.next()).done).toBe(false);
+    expect(await reader.return(undefined)).toEqual({done: true, value: undefined});
+    expect(source.closed).toBe(true);
+    expect((await reader.next()).done).toBe(true);
+  });
+
   it('passes an error of the source itself through unchanged', async () => {
     const boom = new Error('disk on fire');
     const source = (async function* () {
