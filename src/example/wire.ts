@@ -280,6 +280,35 @@ function readFeature(b: Uint8Array, start: number, end: number): void {
 
 const LIST_NAMES = ['', 'BytesList', 'FloatList', 'Int64List'];
 
+/** Where the last failed {@link countVarints} found its fault, and whether the last varint was cut. */
+let varintFaultAt = 0;
+let varintFaultCut = false;
+
+/**
+ * Counts the varints of a packed run `b[start, end)`; -1 if one is longer than 10 bytes or the last
+ * runs past `end` (then `varintFaultAt` and `varintFaultCut` say which and where).
+ */
+function countVarints(b: Uint8Array, start: number, end: number): number {
+  let count = 0;
+  let run = 0;
+  for (let i = start; i < end; i++) {
+    if (b[i]! < 0x80) {
+      count++;
+      run = 0;
+    } else if (++run === 10) {
+      varintFaultAt = i - 9;
+      varintFaultCut = false;
+      return -1;
+    }
+  }
+  if (run > 0) {
+    varintFaultAt = end - run;
+    varintFaultCut = true;
+    return -1;
+  }
+  return count;
+}
+
 /**
  * Counts the values of the current feature's lists, validating their wire format completely
  * (so the fill functions below cannot fail). Allocates nothing.
@@ -315,16 +344,12 @@ export function countValues(b: Uint8Array): number {
         if (wt === 2) {
           const len = readLength(b, end);
           const e = pos + len;
-          let run = 0;
-          for (let i = pos; i < e; i++) {
-            if (b[i]! < 0x80) {
-              count++;
-              run = 0;
-            } else if (++run === 10) {
-              wireError('MALFORMED_VARINT', `varint at byte ${i - 9} is longer than 10 bytes`, i - 9);
-            }
+          const n = countVarints(b, pos, e);
+          if (n < 0) {
+            if (varintFaultCut) wireError('TRUNCATED', `varint at byte ${varintFaultAt} runs past the end of its message at byte ${e}`, varintFaultAt);
+            wireError('MALFORMED_VARINT', `varint at byte ${varintFaultAt} is longer than 10 bytes`, varintFaultAt);
           }
-          if (run > 0) wireError('TRUNCATED', `varint at byte ${e - run} runs past the end of its message at byte ${e}`, e - run);
+          count += n;
           pos = e;
         } else if (wt === 0) {
           readVarNum(b, end);
@@ -655,11 +680,17 @@ function fastLength(b: Uint8Array, end: number): number {
   return v;
 }
 
-/** Reads `tag` and a length that must end exactly at `end`; returns the length or -1. */
-function fastField(b: Uint8Array, tag: number, end: number): number {
+/** Reads `tag` and a length that fits before `end`; returns the length, or -1. */
+function fastPrefix(b: Uint8Array, tag: number, end: number): number {
   if (fp >= end || b[fp] !== tag) return -1;
   fp++;
   const len = fastLength(b, end);
+  return len <= end - fp ? len : -1;
+}
+
+/** Reads `tag` and a length that must end exactly at `end`; returns the length, or -1. */
+function fastField(b: Uint8Array, tag: number, end: number): number {
+  const len = fastPrefix(b, tag, end);
   return len === end - fp ? len : -1;
 }
 
@@ -690,18 +721,9 @@ function fastFeature(b: Uint8Array, end: number): Feature | null {
     if (listLen < 0) return null;
     let n = 0;
     if (listLen > 0) {
-      const len = fastField(b, 10, end);
-      if (len < 0) return null;
-      let run = 0;
-      for (let i = fp; i < end; i++) {
-        if (b[i]! < 0x80) {
-          n++;
-          run = 0;
-        } else if (++run === 10) {
-          return null;
-        }
-      }
-      if (run > 0) return null;
+      if (fastField(b, 10, end) < 0) return null;
+      n = countVarints(b, fp, end);
+      if (n < 0) return null;
     }
     const words = allocInt32(2 * n);
     pos = fp;
@@ -719,10 +741,8 @@ function fastFeature(b: Uint8Array, end: number): Feature | null {
     if (listLen < 0) return null;
     const values: Uint8Array[] = [];
     while (fp < end) {
-      if (b[fp] !== 10) return null;
-      fp++;
-      const len = fastLength(b, end);
-      if (len < 0 || len > end - fp) return null;
+      const len = fastPrefix(b, 10, end);
+      if (len < 0) return null;
       values.push(copyRecord(b) ? new Uint8Array(copySlab, copyAt + fp, len) : copyBytes(b, fp, len));
       fp += len;
     }
@@ -742,22 +762,16 @@ export function decodeCanonicalExample(b: Uint8Array, out: ExampleFeatures): boo
   copyAt = -1;
   while (fp < end) {
     // Example { Features features = 1 }
-    if (b[fp] !== 10) return false;
-    fp++;
-    const len = fastLength(b, end);
-    if (len < 0 || len > end - fp) return false;
+    const len = fastPrefix(b, 10, end);
+    if (len < 0) return false;
     const featuresEnd = fp + len;
     while (fp < featuresEnd) {
       // Features { map<string, Feature> feature = 1 }: entries {key = 1, value = 2}, key first.
-      if (b[fp] !== 10) return false;
-      fp++;
-      const entryLen = fastLength(b, featuresEnd);
-      if (entryLen < 0 || entryLen > featuresEnd - fp) return false;
+      const entryLen = fastPrefix(b, 10, featuresEnd);
+      if (entryLen < 0) return false;
       const entryEnd = fp + entryLen;
-      if (fp >= entryEnd || b[fp] !== 10) return false;
-      fp++;
-      const keyLen = fastLength(b, entryEnd);
-      if (keyLen < 0 || keyLen > entryEnd - fp) return false;
+      const keyLen = fastPrefix(b, 10, entryEnd);
+      if (keyLen < 0) return false;
       const keyAt = fp;
       fp += keyLen;
       const featureLen = fastField(b, 18, entryEnd);

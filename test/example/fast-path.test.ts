@@ -6,7 +6,8 @@ import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
 import {decodeExampleGeneral} from '../../src/example/decode.js';
 import {decodeExample, encodeExample, ExampleParseError, type ExampleFeatures, type Feature} from '../../src/example/index.js';
-import {entry, example, floats, floatsUnpacked, int64s, int64sUnpacked, ld, str} from './proto-bytes.js';
+import {arbFeature} from './arbitraries.js';
+import {entry, example, floats} from './proto-bytes.js';
 
 function valuesOf(f: Feature): unknown[] {
   if (f.kind === 'float') return Array.from(f.values, (v) => (Object.is(v, -0) ? '-0' : v));
@@ -59,26 +60,12 @@ const arbCanonicalBytes = fc.dictionary(arbKey, arbCanonical, {maxKeys: 6}).map(
 
 /** Any valid encoding: unpacked and split lists, empty Features, duplicate keys, concatenation. */
 const arbFeatureBody: fc.Arbitrary<number[]> = fc.oneof(
-  fc.array(fc.float({noNaN: true}), {maxLength: 12}).map((v) => floats(v)),
-  fc.array(fc.float({noNaN: true}), {maxLength: 6}).map((v) => floatsUnpacked(v)),
-  fc.array(fc.bigInt({min: -(2n ** 63n), max: 2n ** 63n - 1n}), {maxLength: 8}).map((v) => int64s(v)),
-  fc.array(fc.integer({min: -5, max: 1000}), {maxLength: 6}).map((v) => int64sUnpacked(v)),
-  fc.array(fc.string({maxLength: 6}), {maxLength: 4}).map((v) => ld(1, v.flatMap((s) => ld(1, str(s))))),
+  arbFeature,
   fc.tuple(fc.array(fc.float({noNaN: true}), {maxLength: 4}), fc.array(fc.float({noNaN: true}), {maxLength: 4})).map(([a, b]) => [...floats(a), ...floats(b)]),
-  fc.constant([] as number[]),
 );
 const arbAnyBytes = fc
   .array(fc.array(fc.tuple(arbKey, arbFeatureBody), {maxLength: 4}), {minLength: 1, maxLength: 3})
-  .map((parts) => {
-    const chunks = parts.map((entries) => example(...entries.map(([k, f]) => entry(k, f))));
-    const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-    let at = 0;
-    for (const c of chunks) {
-      out.set(c, at);
-      at += c.length;
-    }
-    return out;
-  });
+  .map((parts) => new Uint8Array(parts.flatMap((entries) => [...example(...entries.map(([k, f]) => entry(k, f)))])));
 
 describe('decodeExample fast path', () => {
   it('gives the general walk’s answer on canonical Examples', () => {

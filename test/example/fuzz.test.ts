@@ -4,16 +4,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
 import {decodeExample, encodeExample, ExampleParseError, type ExampleFeatures, type Feature, parseExamples, quickdrawFeatures, raggedFeature} from '../../src/example/index.js';
-import {entry, example, floats, floatsUnpacked, int64s, int64sUnpacked, ld, str} from './proto-bytes.js';
+import {arbFeature} from './arbitraries.js';
+import {entry, example, floats, ld, str} from './proto-bytes.js';
 
-const arbFeature: fc.Arbitrary<number[]> = fc.oneof(
-  fc.array(fc.float({noNaN: true}), {maxLength: 12}).map((v) => floats(v)),
-  fc.array(fc.float({noNaN: true}), {maxLength: 6}).map((v) => floatsUnpacked(v)),
-  fc.array(fc.bigInt({min: -(2n ** 63n), max: 2n ** 63n - 1n}), {maxLength: 8}).map((v) => int64s(v)),
-  fc.array(fc.integer({min: -5, max: 1000}), {maxLength: 6}).map((v) => int64sUnpacked(v)),
-  fc.array(fc.string({maxLength: 6}), {maxLength: 4}).map((v) => ld(1, v.flatMap((s) => ld(1, str(s))))),
-  fc.constant([] as number[]),
-);
 const arbExample = fc.array(fc.tuple(fc.constantFrom('ink', 'shape', 'class_index', 'a', '__proto__', ''), arbFeature), {maxLength: 5}).map((entries) => example(...entries.map(([k, f]) => entry(k, f))));
 
 interface Mutation {
