@@ -55,13 +55,16 @@ function transpose2d(x: tf.Tensor2D): tf.Tensor2D {
 }
 
 /**
- * Sum over every axis but the last (`[..., C]` → `[C]`) as one `[1, N] x [N, C]` matMul, times `scale`:
- * the wasm backend's Sum and Mean transpose the whole input first when the reduced axes lead.
+ * Sum over every axis but the last (`[..., C]` → `[C]`) as one matMul with a column of `scale`s: the
+ * wasm backend's Sum and Mean transpose the whole input first when the reduced axes lead. The data is
+ * the left operand, transposed (`x^T [C, N] x [N, 1]`): as the right operand (`[1, N] x [N, C]`) the
+ * wasm matMul first packs all of it into XNNPACK's weight layout (about 3 ns an element, measured:
+ * 0.5-0.6 ms for the model's [6144, 32] batch-norm input against 0.17-0.21 ms this way).
  */
 function sumLeading(x: tf.Tensor, scale = 1): tf.Tensor1D {
   const channels = x.shape[x.rank - 1]!;
   const rows = x.size / channels;
-  return tf.reshape(tf.matMul(tf.fill([1, rows], scale), tf.reshape(x, [rows, channels])), [channels]);
+  return tf.reshape(tf.matMul(tf.reshape(x, [rows, channels]), tf.fill([rows, 1], scale), true, false), [channels]);
 }
 
 /** `x @ kernel + bias` for `x` of rank 2, with gradients that use plain matMuls only. */
