@@ -97,6 +97,47 @@ export function denseForward(x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tenso
   return op(x, kernel, bias) as tf.Tensor2D;
 }
 
+// The conv kernel gradient dK[j, ci, co] = sum_{b,t} x[b, s*t + j, ci] * dy[b, t, co] two ways. As one
+// dilated conv (x as [Cin, T, B] correlated with dy as a [T', B, Cout] filter) the conv's output has
+// only Cin * K rows, which XNNPACK runs badly when Cin is small: 3.4 ms for the model's first layer
+// (Cin = 3) on wasm, against about 1 ms by phases and matMuls. With Cin = 32 or 64 the dilated conv
+// measured as fast or faster (the phase form multiplies some zero rows).
+const KERNEL_GRAD_MATMUL_MAX = 32;
+
+function kernelGradByDilatedConv(xs: tf.Tensor3D, dy: tf.Tensor3D, k: number, stride: number): tf.Tensor {
+  const [batch, steps, cin] = xs.shape;
+  const cout = dy.shape[2];
+  // [B, T, Cin] -> [Cin, T, B] as a 2-D transpose ([B, T*Cin] -> [T*Cin, B]) and one that moves rows.
+  const xByChannel = tf.transpose(tf.reshape(transpose2d(tf.reshape(xs, [batch, steps * cin])), [steps, cin, batch]), [1, 0, 2]) as tf.Tensor3D;
+  const dyAsFilter = tf.transpose(dy, [1, 0, 2]) as tf.Tensor3D;
+  const correlated = tf.conv1d(xByChannel, dyAsFilter, 1, 'valid', 'NWC', stride);
+  return tf.transpose(tf.slice(correlated, [0, 0, 0], [cin, k, cout]), [1, 0, 2]);
+}
+
+/**
+ * By phases: x as [B*U, s*Cin] (row u holds input steps s*u .. s*u + s-1), so taps s*q + r for
+ * r < s are one matMul with dy shifted q steps later (a zero pad of dy^T, [Cout, B*U]): Q = ceil(K/s)
+ * matMuls of [Cout, B*U] x [B*U, s*Cin], all against the same right operand (packed once).
+ */
+function kernelGradByPhases(xs: tf.Tensor3D, dy: tf.Tensor3D, k: number, stride: number): tf.Tensor {
+  const [batch, steps, cin] = xs.shape;
+  const [, outSteps, cout] = dy.shape;
+  const phaseSteps = Math.ceil(steps / stride);
+  const taps = Math.ceil(k / stride);
+  let x = xs as tf.Tensor;
+  if (phaseSteps * stride !== steps) x = tf.pad(xs, [[0, 0], [0, phaseSteps * stride - steps], [0, 0]]);
+  const byPhase = tf.reshape(x, [batch * phaseSteps, stride * cin]) as tf.Tensor2D;
+  const dyT = tf.reshape(transpose2d(tf.reshape(dy, [batch * outSteps, cout]) as tf.Tensor2D), [cout, batch, outSteps]);
+  const perShift: tf.Tensor[] = [];
+  for (let q = 0; q < taps; q++) {
+    const shifted = tf.pad(dyT, [[0, 0], [0, 0], [q, phaseSteps - outSteps - q]]);
+    perShift.push(tf.matMul(tf.reshape(shifted, [cout, batch * phaseSteps]) as tf.Tensor2D, byPhase));
+  }
+  // [Q, Cout, s, Cin] -> [Q*s, Cin, Cout]: row s*q + r is tap s*q + r.
+  const all = tf.reshape(tf.transpose(tf.reshape(tf.stack(perShift, 0), [taps, cout, stride, cin]), [0, 2, 3, 1]), [taps * stride, cin, cout]);
+  return taps * stride === k ? all : tf.slice(all, [0, 0, 0], [k, cin, cout]);
+}
+
 /**
  * 1-D convolution, `valid` padding, channels last: `x [B, T, Cin]`, `kernel [K, Cin, Cout]`. The
  * forward pass is the backend's conv; the kernel gradient is one dilated conv of the input with the
@@ -114,16 +155,7 @@ export function conv1dValidForward(
     const [batch, steps, cin] = xs.shape;
     const [k, , cout] = ks.shape;
     const outSteps = dy.shape[1];
-    // Kernel gradient as one dilated conv, batch and channels swapped: dK[j, ci, co] =
-    // sum_{b,t} x[b, s*t + j, ci] * dy[b, t, co] is x as [Cin, T, B] correlated with dy as the filter
-    // [T', B, Cout] at dilation s; its first K output positions are dK as [Cin, K, Cout]. On wasm this
-    // measured 2-3x faster than gathering the strided patches (the Gather kernel copies element by
-    // element) and a plain matMul over them.
-    // [B, T, Cin] -> [Cin, T, B] as a 2-D transpose ([B, T*Cin] -> [T*Cin, B]) and one that moves rows.
-    const xByChannel = tf.transpose(tf.reshape(transpose2d(tf.reshape(xs, [batch, steps * cin])), [steps, cin, batch]), [1, 0, 2]) as tf.Tensor3D;
-    const dyAsFilter = tf.transpose(dy, [1, 0, 2]) as tf.Tensor3D;
-    const correlated = tf.conv1d(xByChannel, dyAsFilter, 1, 'valid', 'NWC', stride);
-    const dKernel = tf.transpose(tf.slice(correlated, [0, 0, 0], [cin, k, cout]), [1, 0, 2]);
+    const dKernel = cin * k < KERNEL_GRAD_MATMUL_MAX ? kernelGradByPhases(xs, dy, k, stride) : kernelGradByDilatedConv(xs, dy, k, stride);
     // Input gradient by phases of the stride: input position p = s*u + r receives
     // sum_q dy[u - q] . K[s*q + r]^T, i.e. a stride-1 valid conv of dy (padded Q_r - 1 rows before and
     // U - T' after) with that phase's Q_r taps, flipped, in/out channels swapped. The phases are then

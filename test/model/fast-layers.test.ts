@@ -57,16 +57,21 @@ function compareLayers(fast: tfl.layers.Layer, stock: tfl.layers.Layer, x: tf.Te
 }
 
 describe('fast layers against tfjs-layers (same weights, cpu)', () => {
-  it.runIf(stockConvTrains)('Conv1D: outputs, input and weight gradients for several kernels, strides and lengths', async () => {
-      for (const [kernelSize, strides, steps] of [
-        [5, 2, 100],
-        [5, 2, 21],
-        [3, 1, 9],
-        [4, 3, 17],
-        [1, 2, 6],
+  it.runIf(stockConvTrains)('Conv1D: outputs, input and weight gradients for several kernels, strides, lengths and widths', async () => {
+      // 4 input channels take the kernel gradient by phases and matMuls, 12 (Cin * K >= 32) as a dilated conv.
+      for (const [kernelSize, strides, steps, channels] of [
+        [5, 2, 100, 4],
+        [5, 2, 21, 4],
+        [3, 1, 9, 4],
+        [4, 3, 17, 4],
+        [1, 2, 6, 4],
+        [5, 2, 21, 12],
+        [3, 2, 22, 12],
+        [4, 3, 17, 12],
+        [3, 1, 9, 12],
       ] as const) {
         const args = {filters: 6, kernelSize, strides, activation: 'relu' as const};
-        const x = tf.randomNormal([3, steps, 4], 0, 1, 'float32', steps);
+        const x = tf.randomNormal([3, steps, channels], 0, 1, 'float32', steps);
         compareLayers(new FastConv1D(args), tfl.layers.conv1d(args), x);
         compareLayers(new FastConv1D({...args, useBias: false}), tfl.layers.conv1d({...args, useBias: false}), x);
         x.dispose();
