@@ -1,7 +1,10 @@
 // The fast path's math: forward passes and hand-written backward passes (tf.customGrad) built from
 // plain tfjs ops that every backend has. Rules that make them fast on the wasm backend (measured, see
-// docs/performance.md): never a transposed-operand matMul (transpose explicitly, then a plain matMul),
-// no broadcast gradients that tile a big copy, no per-step slice of a big tensor in the recurrent loop.
+// docs/performance.md): no transposed-operand matMul for a real product (transpose explicitly, then a
+// plain matMul; the one exception is a sum, x^T times a column, see sumLeading), no broadcast gradients
+// that tile a big copy, no slice, split, unstack or gather of a big tensor (picks are one-hot matMuls),
+// and, where there is a choice, the fresh big tensor as a matMul's left operand: the wasm matMul packs
+// its right operand into XNNPACK's layout first (about 3 ns an element, cached per tensor).
 import * as tf from '@tensorflow/tfjs-core';
 
 type Save = (tensors: tf.Tensor[]) => void;
@@ -19,9 +22,11 @@ function customOp(
 // its whole input out of the heap, and the Gather kernel copies element by element (about 45 ns an
 // element): both measured as the largest costs of the recurrent loop. A matMul of the one-hot row e_t
 // ([1, T]) with the tensor viewed as [T, B*C] picks the same values exactly (a sum of one product by 1
-// and T-1 by 0) at close to memory speed: measured 32 us against 573-760 us for a gather of 16K
-// elements on wasm. A non-finite value in one step would spread NaN to the same position of every
-// step (0 * Inf), so the caller's output for that sketch is NaN either way.
+// and T-1 by 0). The first pick packs the tensor as the matMul's right operand (about 0.5 ms for
+// [10, 16384] on wasm), the backend caches that per tensor, and each further pick then costs about
+// 25 us: 10 picks of a fresh [10, 16384] measured 0.8 ms, against 5.5 ms by gathers and 13 ms by
+// unstack. A non-finite value in one step would spread NaN to the same position of every step
+// (0 * Inf), so the caller's output for that sketch is NaN either way.
 
 /** The given rows of a `[N, C]` tensor, in that order, as one matMul by a 0/1 matrix (exact; see above). */
 function selectRows(x: tf.Tensor2D, rows: readonly number[]): tf.Tensor2D {
@@ -275,7 +280,8 @@ export interface LstmInputs {
 /**
  * Keras's LSTM (tanh activation, sigmoid gates, zero initial state) over a whole sequence, with a
  * hand-written backward pass through time. Forward: per step one fused matMul of `[x_t, h]` against
- * each gate's block of the stacked `[kernel; recurrent kernel]`, bias (and sigmoid) included. Backward:
+ * each gate's block of the stacked `[kernel; recurrent kernel]`, bias and sigmoid included (the cell
+ * gate and tanh(c) as 2 sigmoid(2z) - 1: the wasm Tanh kernel is about 12x slower). Backward:
  * per step one matMul for the state gradient, then one matMul each for the kernel, recurrent-kernel
  * and input gradients over all steps.
  * Masked steps keep the previous state and output, as tfjs-layers and Keras do.
@@ -293,8 +299,9 @@ export function lstmForward(inputs: LstmInputs): tf.Tensor {
     if (goBackwards) timeMajor = tf.reverse(timeMajor, 0);
     const x2 = tf.reshape(timeMajor, [steps * batch, depth]);
     // Per gate, the input and recurrent kernels stacked ([D+U, U]) so a step is one fused matMul of
-    // [x_t, h] per gate, with the bias add (and, for the sigmoid gates, the activation) in the same
-    // kernel call: fewer calls and no per-gate, per-step gather of a precomputed projection.
+    // [x_t, h] per gate, with the bias add and the sigmoid in the same kernel call (outside a gradient
+    // tape; under one tfjs runs them as three calls): no per-gate, per-step pick of a precomputed
+    // projection.
     // Gate blocks: [D+U, 4U] viewed as [D+U, 4, U] and made gate-major ([4, D+U, U], a transpose that
     // moves whole rows of U), then each block picked as one row of [4, (D+U)*U] (stepRows). A column
     // split instead copies the whole weight per block on wasm (8.7 ms a call at U = 128, measured).
