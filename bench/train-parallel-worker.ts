@@ -45,7 +45,10 @@ const average = new Float32Array(numParams);
 const x = tf.randomNormal([cfg.batch, 100, 3], 0, 1, 'float32', 1 + cfg.rank);
 const y = tf.randomUniform([cfg.batch], 0, 345, 'int32', 100 + cfg.rank);
 
+let computeMs = 0;
+let waitMs = 0;
 function step(): void {
+  const t0 = performance.now();
   const {grads, value} = tf.variableGrads(() => tf.mean(sparseCategoricalCrossentropy(y, model.apply(x, {training: true}) as tf.Tensor)) as tf.Scalar, variables);
   let at = 0;
   for (const v of variables) {
@@ -54,7 +57,10 @@ function step(): void {
     at += g.length;
   }
   tf.dispose([value, ...Object.values(grads)]);
+  const t1 = performance.now();
+  computeMs += t1 - t0;
   barrier();
+  waitMs += performance.now() - t1;
   average.fill(0);
   for (let w = 0; w < cfg.workers; w++) {
     const slot = shared.subarray(w * numParams, (w + 1) * numParams);
@@ -73,6 +79,8 @@ function step(): void {
 
 step(); // warm-up
 barrier();
+computeMs = 0;
+waitMs = 0;
 const start = performance.now();
 for (let i = 0; i < cfg.steps; i++) step();
 const ms = performance.now() - start;
@@ -81,4 +89,4 @@ for (const v of variables) {
   const d = v.dataSync();
   for (let i = 0; i < d.length; i += 97) checksum += d[i]! * (i + 1);
 }
-parentPort!.postMessage({ms, checksum, tensors: tf.memory().numTensors});
+parentPort!.postMessage({ms, checksum, tensors: tf.memory().numTensors, computeMs, waitMs});

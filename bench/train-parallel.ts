@@ -25,6 +25,8 @@ interface Result {
   ms: number;
   checksum: number;
   tensors: number;
+  computeMs: number;
+  waitMs: number;
 }
 
 async function run(workers: number): Promise<{samplesPerSecond: number; same: boolean}> {
@@ -48,6 +50,7 @@ async function run(workers: number): Promise<{samplesPerSecond: number; same: bo
     }),
   );
   const ms = Math.max(...results.map((r) => r.ms));
+  for (const r of results) console.log(`  replica: ${(r.ms / steps).toFixed(1)} ms/step, of which gradients ${(r.computeMs / steps).toFixed(1)}, waiting for the others ${(r.waitMs / steps).toFixed(1)}`);
   return {samplesPerSecond: (batch * steps) / (ms / 1000), same: results.every((r) => r.checksum === results[0]!.checksum)};
 }
 
