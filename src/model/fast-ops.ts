@@ -259,6 +259,27 @@ export function batchNormTraining(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Ten
   return {output, mean: stats.mean!, variance: stats.variance!};
 }
 
+/**
+ * `sigmoid(xh @ w[g] + b[g])` for every gate g, one kernel call each where the backend registers
+ * tfjs's `_FusedMatMul` (every backend tfjs ships does). Inside a `tf.customGrad` forward pass under a
+ * gradient tape, `tf.fused.matMul` with an activation runs as three kernel calls (matMul, add,
+ * sigmoid: it fuses only when no gradient is being recorded), although nothing there is taped.
+ */
+function gateMatMuls(weights: tf.Tensor2D[], biases: tf.Tensor[]): (xh: tf.Tensor2D) => tf.Tensor[] {
+  if (tf.getKernel('_FusedMatMul', tf.getBackend()) === undefined) {
+    return (xh) => weights.map((w, g) => tf.fused.matMul({a: xh, b: w, bias: biases[g]!, activation: 'sigmoid'}));
+  }
+  const weights3d = weights.map((w) => tf.reshape(w, [1, ...w.shape]));
+  const attrs = {transposeA: false, transposeB: false, activation: 'sigmoid', leakyreluAlpha: 0.2};
+  return (xh) => {
+    const a = tf.reshape(xh, [1, ...xh.shape]);
+    return weights3d.map((b, g) => {
+      const out = tf.engine().runKernel('_FusedMatMul', {a, b, bias: biases[g]!}, attrs) as tf.Tensor;
+      return tf.reshape(out, [xh.shape[0], b.shape[2]!]);
+    });
+  };
+}
+
 /** Inputs of `lstmForward`, in Keras's weight layout (gates i, f, c, o along the last axis). */
 export interface LstmInputs {
   /** `[B, T, D]` float32. */
@@ -319,8 +340,7 @@ export function lstmForward(inputs: LstmInputs): tf.Tensor {
     const one = tf.scalar(1);
     const tanhOfSigmoid = (s: tf.Tensor): tf.Tensor => tf.sub(tf.add(s, s), one);
     const stepInputs = stepRows(x2, steps);
-    const gate = (xh: tf.Tensor2D, g: number, activation: 'sigmoid' | 'linear'): tf.Tensor =>
-      tf.fused.matMul({a: xh, b: stacked[g]!, bias: biases[g]!, activation});
+    const gates = gateMatMuls(stacked, biases);
     let stepMasks: tf.Tensor[] = [];
     if (maskT !== null) {
       let m = tf.transpose(maskT, [1, 0]);
@@ -336,10 +356,8 @@ export function lstmForward(inputs: LstmInputs): tf.Tensor {
     const outputs: tf.Tensor[] = [];
     for (let t = 0; t < steps; t++) {
       const xh = tf.concat([stepInputs[t]!, h], 1) as tf.Tensor2D;
-      const i = gate(xh, 0, 'sigmoid');
-      const f = gate(xh, 1, 'sigmoid');
-      const gg = tanhOfSigmoid(gate(xh, 2, 'sigmoid'));
-      const o = gate(xh, 3, 'sigmoid');
+      const [i, f, sg, o] = gates(xh) as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+      const gg = tanhOfSigmoid(sg);
       const cNew = tf.add(tf.mul(f, c), tf.mul(i, gg));
       const tc = tanhOfSigmoid(tf.sigmoid(tf.add(cNew, cNew)));
       const hNew = tf.mul(o, tc);
