@@ -303,8 +303,9 @@ export interface LstmInputs {
  * hand-written backward pass through time. Forward: per step one fused matMul of `[x_t, h]` against
  * each gate's block of the stacked `[kernel; recurrent kernel]`, bias and sigmoid included (the cell
  * gate and tanh(c) as 2 sigmoid(2z) - 1: the wasm Tanh kernel is about 12x slower). Backward:
- * per step one matMul for the state gradient, then one matMul each for the kernel, recurrent-kernel
- * and input gradients over all steps.
+ * per step the gate derivatives as three multiplies over the gates stacked by rows and one matMul for
+ * the state gradient, then one matMul each for the kernel, recurrent-kernel and input gradients over
+ * all steps.
  * Masked steps keep the previous state and output, as tfjs-layers and Keras do.
  */
 export function lstmForward(inputs: LstmInputs): tf.Tensor {
@@ -361,7 +362,9 @@ export function lstmForward(inputs: LstmInputs): tf.Tensor {
       const cNew = tf.add(tf.mul(f, c), tf.mul(i, gg));
       const tc = tanhOfSigmoid(tf.sigmoid(tf.add(cNew, cNew)));
       const hNew = tf.mul(o, tc);
-      kept.push(i, f, gg, o, tc, c);
+      // Gate rows stacked along the first axis (a concat there is one contiguous copy per input on
+      // wasm; along the last axis it copies row by row): [i; f; sg; o] and the factors [gg; c; i; tc].
+      kept.push(tf.concat([i, f, sg, o], 0), tf.concat([gg, c, i, tc], 0), o, tc, f);
       previousH.push(h);
       if (maskT !== null) {
         const m = stepMasks[t]!;
@@ -382,8 +385,16 @@ export function lstmForward(inputs: LstmInputs): tf.Tensor {
         const [xs, ks, rs, hPrev] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
         const masks = saved.slice(4, 4 + (withMask ? steps : 0));
         const per = saved.slice(4 + masks.length);
-        const recurrentT = transpose2d(rs);
-        // One scalar 1 for every step (a literal 1 would make and upload a new scalar tensor per use).
+        // Per step, the four gate derivatives come out of three multiplies over the gate rows stacked
+        // along the first axis ([4B, U]; 8 kernel calls where one multiply chain per gate took 17):
+        //   dz = [dcT; dcT; dcT; dh] * [gg; c_prev; i; tanh c] * S (1 - S),  S = [i; f; sg; o],
+        // then one transpose that moves whole rows to [B, 4U] for the matMuls. sg is the cell gate's
+        // sigmoid of its doubled pre-activation, so the derivative of gg = tanh z = 2 sg - 1 is
+        // 1 - gg^2 = 4 sg (1 - sg). That factor 4 (exact in floating point) is left out per step and
+        // applied once: to the cell block of the recurrent kernel used for dh (a scaled copy), and to
+        // all steps' dz together after the loop.
+        const cellScale = tf.concat([tf.ones([2 * units]), tf.fill([units], 4), tf.ones([units])]);
+        const recurrentT = transpose2d(tf.mul(rs, cellScale) as tf.Tensor2D);
         const one = tf.scalar(1);
         const stepGrads = returnSequences ? stepRows(tf.reshape(tf.transpose(g, [1, 0, 2]), [steps * batch, units]), steps) : [];
         let dh: tf.Tensor = returnSequences ? tf.zeros([batch, units]) : g;
@@ -391,7 +402,7 @@ export function lstmForward(inputs: LstmInputs): tf.Tensor {
         const dzs: tf.Tensor[] = new Array(steps);
         for (let t = steps - 1; t >= 0; t--) {
           if (returnSequences) dh = tf.add(dh, stepGrads[t]!);
-          const [i, f, gg, o, tc, cPrev] = per.slice(6 * t, 6 * t + 6) as tf.Tensor[];
+          const [gates, factors, o, tc, f] = per.slice(5 * t, 5 * t + 5) as tf.Tensor[];
           let dhNew = dh;
           let dcNew = dc;
           let dhKeep: tf.Tensor | null = null;
@@ -403,13 +414,9 @@ export function lstmForward(inputs: LstmInputs): tf.Tensor {
             dhKeep = tf.sub(dh, dhNew);
             dcKeep = tf.sub(dc, dcNew);
           }
-          const dO = tf.mul(dhNew, tc!);
-          const dcT = tf.add(dcNew, tf.mul(tf.mul(dhNew, o!), tf.sub(one, tf.square(tc!))));
-          const dzI = tf.mul(tf.mul(dcT, gg!), tf.mul(i!, tf.sub(one, i!)));
-          const dzF = tf.mul(tf.mul(dcT, cPrev!), tf.mul(f!, tf.sub(one, f!)));
-          const dzG = tf.mul(tf.mul(dcT, i!), tf.sub(one, tf.square(gg!)));
-          const dzO = tf.mul(dO, tf.mul(o!, tf.sub(one, o!)));
-          const dz = tf.concat([dzI, dzF, dzG, dzO], 1);
+          const dcT = tf.add(dcNew, tf.mul(dhNew, tf.mul(o!, tf.sub(one, tf.square(tc!)))));
+          const dzRows = tf.mul(tf.mul(tf.concat([dcT, dcT, dcT, dhNew], 0), factors!), tf.mul(gates!, tf.sub(one, gates!)));
+          const dz = tf.reshape(tf.transpose(tf.reshape(dzRows, [4, batch, units]), [1, 0, 2]), [batch, 4 * units]);
           dzs[t] = dz;
           dh = tf.matMul(dz, recurrentT);
           dc = tf.mul(dcT, f!);
@@ -418,7 +425,7 @@ export function lstmForward(inputs: LstmInputs): tf.Tensor {
             dc = tf.add(dc, dcKeep);
           }
         }
-        const dZ = tf.concat(dzs, 0);
+        const dZ = tf.mul(tf.concat(dzs, 0), cellScale);
         const dKernel = tf.matMul(transpose2d(xs), dZ);
         const dRecurrent = tf.matMul(transpose2d(hPrev), dZ);
         // Not sumLeading: dZ is already the right operand of the two matMuls above, which the wasm
