@@ -386,7 +386,7 @@ export function lstmForward(inputs: LstmInputs): tf.Tensor {
         const masks = saved.slice(4, 4 + (withMask ? steps : 0));
         const per = saved.slice(4 + masks.length);
         // Per step, the four gate derivatives come out of three multiplies over the gate rows stacked
-        // along the first axis ([4B, U]; 8 kernel calls where one multiply chain per gate took 17):
+        // along the first axis ([4B, U]; 6 kernel calls where one multiply chain per gate took 17):
         //   dz = [dcT; dcT; dcT; dh] * [gg; c_prev; i; tanh c] * S (1 - S),  S = [i; f; sg; o],
         // then one transpose that moves whole rows to [B, 4U] for the matMuls. sg is the cell gate's
         // sigmoid of its doubled pre-activation, so the derivative of gg = tanh z = 2 sg - 1 is
