@@ -175,6 +175,9 @@ export async function main() {
   try {
     const fixture = await writeDatasetFixture(work);
     const {passed, failed} = await runTests(pageTests(fixture), {baseUrl: server.url});
+    // For diagnosing a failure: what the server was asked for, in order (a request the page reported
+    // as failed may have been made twice, or answered in full).
+    if (failed > 0) console.log(`server requests:\n  ${server.requests.join('\n  ')}`);
     console.log(`${passed} passed, ${failed} failed`);
     return failed;
   } finally {
