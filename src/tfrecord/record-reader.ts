@@ -89,7 +89,8 @@ async function* counted(chunks: AsyncIterable<Uint8Array>, cfg: FrameConfig): As
 }
 
 /**
- * Reads the records of a TFRecord file from any {@link RecordSource}, as an async iterator of payloads (an `AsyncGenerator`: `next`, `return`, `throw`).
+ * Reads the records of a TFRecord file from any {@link RecordSource}, as an async iterator of payloads
+ * (an `AsyncGenerator`: `next`, `return`, `throw`).
  *
  * - Streams: memory stays bounded by the largest record plus a read chunk (about twice the largest
  *   record for records over 1 MiB from a stream of unknown size, which are gathered as they arrive and
