@@ -186,7 +186,8 @@ export async function main() {
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+/** Runs {@link main} as a script: the exit code is non-zero on any failure, or if it throws. */
+export function runAsScript() {
   main().then(
     (failed) => {
       process.exitCode = failed === 0 ? 0 : 1;
@@ -198,3 +199,5 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     },
   );
 }
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) runAsScript();

@@ -6,7 +6,7 @@
 import {spawnSync} from 'node:child_process';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {main} from './example-page.test.mjs';
+import {runAsScript} from './example-page.test.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const build = spawnSync(process.execPath, [path.join(root, 'scripts', 'browser-build.mjs'), '--own-model'], {cwd: root, stdio: 'inherit'});
@@ -15,13 +15,4 @@ if (build.status !== 0) {
   console.log('0 passed, 1 failed');
   process.exit(1);
 }
-main().then(
-  (failed) => {
-    process.exitCode = failed === 0 ? 0 : 1;
-  },
-  (err) => {
-    console.error(err);
-    console.log('0 passed, 1 failed');
-    process.exitCode = 1;
-  },
-);
+runAsScript();

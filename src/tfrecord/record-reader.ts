@@ -125,7 +125,7 @@ export function readRecords(source: RecordSource, options: ReadRecordsOptions = 
   }
   const opened = openSource(source);
   const cfg = resolveFrameConfig(options, opened.name);
-  const frame: ChunkFrame = {chunk: undefined, p: 0, offset: 0, index: 0, cfg};
+  const frame: ChunkFrame = {chunk: undefined, p: 0, offset: 0, index: 0, cut: -1, cfg};
   return new RecordIterator(frameRecords(new ChunkQueue(counted(opened.chunks, cfg)), compression, opened.size, cfg, frame), frame);
 }
 
@@ -139,6 +139,8 @@ interface ChunkFrame {
   p: number;
   offset: number;
   index: number;
+  /** The data length of the record at `p` when the chunk's end cuts it (its header was checked), else -1. */
+  cut: number;
   readonly cfg: FrameConfig;
 }
 
@@ -186,7 +188,10 @@ class RecordIterator implements AsyncGenerator<Uint8Array, undefined, unknown> {
       const recordLength = checkHeader(chunk, p, f.offset, f.index, cfg);
       const start = p + HEADER_BYTES;
       const end = start + recordLength + FOOTER_BYTES;
-      if (end > n) break;
+      if (end > n) {
+        f.cut = recordLength;
+        break;
+      }
       const keep = acceptData(chunk, start, recordLength, f.offset, f.index, cfg);
       f.offset += recordLength + OVERHEAD_BYTES;
       f.index++;
@@ -352,34 +357,24 @@ async function* frameRecords(
         if (keep) yield record.subarray(0, recordLength);
       }
 
-      // 3. Whole records inside this chunk: views, no copies. The iterator frames them (see
-      // RecordIterator); this loop then meets at most the record cut by the chunk's end.
+      // 3. Whole records inside this chunk: views, no copies, framed by the iterator (see
+      // RecordIterator), which stops at a record the chunk's end cuts and leaves its length.
       if (n - p >= HEADER_BYTES) {
         frame.chunk = chunk;
         frame.p = p;
         frame.offset = offset;
         frame.index = index;
+        frame.cut = -1;
         yield HANDOFF;
         frame.chunk = undefined;
         p = frame.p;
         offset = frame.offset;
         index = frame.index;
-      }
-      while (n - p >= HEADER_BYTES) {
-        const recordLength = checkHeader(chunk, p, offset, index, cfg);
-        const start = p + HEADER_BYTES;
-        const end = start + recordLength + FOOTER_BYTES;
-        if (end > n) {
-          length = recordLength;
+        if (frame.cut >= 0) {
+          length = frame.cut;
           startBody();
-          p = start;
-          break;
+          p += HEADER_BYTES;
         }
-        const keep = acceptData(chunk, start, recordLength, offset, index, cfg);
-        offset += recordLength + OVERHEAD_BYTES;
-        index++;
-        p = end;
-        if (keep) yield copy ? chunk.slice(start, start + recordLength) : chunk.subarray(start, start + recordLength);
       }
 
       // 4. Keep what is left for the next chunk.

@@ -95,7 +95,6 @@ describe('fast layers against tfjs-layers (same weights, cpu)', () => {
       tf.dispose([a, b]);
       fast.dispose();
       stock.dispose();
-      // Moving mean and variance were updated the same way (three training calls each).
       tf.dispose(x);
     }
   });
