@@ -257,6 +257,14 @@ describe('fileSources', () => {
       count += batch.batchSize;
     }
     expect(count).toBe(6);
+    let small = 0;
+    for await (const batch of quickdrawBatches(await fileSources(join(outDir, 'training.tfrecord-*'), {readSize: 100}), {batchSize: 100})) {
+      small += batch.batchSize;
+    }
+    expect(small).toBe(6);
+    await expect(fileSources(built.trainFiles[0]!, {readSize: 0})).rejects.toThrow(
+      new RangeError('tfrecord: readSize must be a positive integer, got 0'),
+    );
   });
 });
 
