@@ -16,7 +16,7 @@ import {openAtomicFile} from './atomic-write.js';
 /** Options of {@link openRecordFile}: the reader's, plus the read size. */
 export interface RecordFileOptions extends ReadRecordsOptions {
   /**
-   * Bytes per file read (default 1 MiB), each one `readv` call into 64 KiB buffers. One read is in
+   * Bytes per file read (default 1 MiB), each one `readv` call into 120 KiB buffers. One read is in
    * flight while the previous one is parsed.
    */
   readSize?: number;
@@ -24,14 +24,16 @@ export interface RecordFileOptions extends ReadRecordsOptions {
 
 /**
  * Bytes of one read buffer. A read of `readSize` bytes is one `readv` call into fresh buffers of this
- * size: a buffer under glibc's 128 KiB mmap threshold comes from the malloc heap, which recycles the
- * memory of collected buffers, where a 1 MiB buffer is a fresh mapping that the kernel must fault in
- * page by page. On this project's VM a page fault costs about 13 us (`bench/tfrecord.ts` prints it),
- * so 1 MiB buffers cost up to 3 ms per MiB read; 64 KiB buffers almost never fault. (Measured, 115 MB
- * file, checksums on: 1 MiB buffers 2,300-9,900 page faults and 131-146 ms a pass; 64 KiB pieces 0-1,000
- * faults and 108-118 ms; the in-memory reader 95 ms.)
+ * size. A buffer under glibc's 128 KiB mmap threshold comes from the malloc heap, which recycles the
+ * memory of collected buffers; a 1 MiB buffer is a fresh mapping that the kernel faults in page by
+ * page, and on this project's VM a page fault costs about 13 us (`bench/tfrecord.ts` prints the
+ * figure), up to 3 ms per MiB read. Measured on the bench's 115 MB file, checksums on: 1 MiB buffers
+ * took 2,300-9,900 faults and 131-219 ms a pass; 64 KiB ones 0-1,000 faults and 108-118 ms. Each buffer
+ * boundary costs a cut record and a chunk hand-over (about 5 us), so the largest size under the
+ * threshold is used: 64 KiB and 120 KiB alternated in one series of bench runs read at 0.84-0.85x and
+ * 0.83-0.87x the in-memory reader.
  */
-const PIECE_BYTES = 64 * 1024;
+const PIECE_BYTES = 120 * 1024;
 
 /** Throws `RangeError` unless `readSize` is a positive integer. @internal */
 export function checkReadSize(readSize: number): void {
@@ -41,9 +43,9 @@ export function checkReadSize(readSize: number): void {
 }
 
 /**
- * The file's bytes in chunks of at most 64 KiB, read `readSize` bytes at a time (one `readv` into
+ * The file's bytes in chunks of at most 120 KiB, read `readSize` bytes at a time (one `readv` into
  * fresh buffers), one read ahead. No buffer is reused, so a payload yielded as a view into a chunk is
- * never overwritten (and keeps only its 64 KiB chunk alive).
+ * never overwritten (and keeps only its 120 KiB chunk alive).
  * @internal
  */
 export async function* fileChunks(filePath: string, readSize = 1 << 20): AsyncGenerator<Uint8Array> {
@@ -86,7 +88,7 @@ export async function* fileChunks(filePath: string, readSize = 1 << 20): AsyncGe
  * Takes every `readRecords` option (compression defaults to `'auto'`); errors name the file (the
  * `name` option defaults to `filePath`). A missing file rejects the first `next()` with Node's
  * `ENOENT` error. Payloads are views into fresh read buffers: they stay valid after the next
- * iteration, and a kept one keeps its 64 KiB buffer alive (pass `copy: true`, or `slice()` the
+ * iteration, and a kept one keeps its 120 KiB buffer alive (pass `copy: true`, or `slice()` the
  * records you keep, to avoid that).
  *
  * ```ts

@@ -20,7 +20,7 @@ const MAGIC = /[*?[]/;
 
 /**
  * Local TFRecord files as sources for `quickdrawDataset` / `quickdrawBatches`: each epoch re-opens
- * the file and streams it as `openRecordFile` does (1 MiB reads into 64 KiB buffers), and errors name
+ * the file and streams it as `openRecordFile` does (1 MiB reads into 120 KiB buffers), and errors name
  * the path as given.
  *
  * `paths` is a path, a glob (`'data/training.tfrecord-*'`, expanded with `listShards`, sorted), or a

@@ -38,13 +38,13 @@ describe('openRecordFile', () => {
     expect(stats).toMatchObject({records: 50, compression: 'gzip', bytes: FILE.length});
   });
 
-  it('reads records larger than its 64 KiB read buffers, and every payload it gave stays intact', async () => {
-    // Records of 0 B to 200 KB: some span four buffers; reads of 1 MiB, 100,000 B (not a multiple of
-    // 64 KiB: a short last buffer) and 64 KiB exactly.
-    const payloads = [0, 65_536, 12, 200_000, 65_535, 65_537, 1, 131_072, 3000].map((n, i) => randomBytes(n, i + 100));
+  it('reads records larger than its 120 KiB read buffers, and every payload it gave stays intact', async () => {
+    // Records of 0 B to 400 KB: some span four buffers; reads of 1 MiB (a short last buffer), 100,000 B
+    // (under one buffer) and 120 KiB exactly.
+    const payloads = [0, 122_880, 12, 400_000, 122_879, 122_881, 1, 245_760, 3000].map((n, i) => randomBytes(n, i + 100));
     const file = path.join(dir, 'large.tfrecord');
     await writeFile(file, encodeRecords(payloads));
-    for (const readSize of [1 << 20, 100_000, 65_536]) {
+    for (const readSize of [1 << 20, 100_000, 122_880]) {
       const kept = await collect(openRecordFile(file, {readSize}));
       // Every payload is checked after the whole file was read: none was overwritten by a later read.
       expect(kept.map(toHex), `reads of ${readSize}`).toEqual(payloads.map(toHex));
