@@ -2,6 +2,7 @@
  * The synchronous reader: every record of raw TFRecord bytes already in memory.
  * @module
  */
+import {RangeSummer} from './crc32c.js';
 import {truncatedError} from './errors.js';
 import {acceptData, checkHeader, HEADER_BYTES, OVERHEAD_BYTES} from './framing.js';
 import {type DecodeRecordsOptions, resolveFrameConfig} from './read-options.js';
@@ -25,6 +26,7 @@ export function decodeRecords(bytes: Uint8Array, options: DecodeRecordsOptions =
   const cfg = resolveFrameConfig(options);
   if (cfg.stats !== undefined) cfg.stats.compression = 'none';
   const out: Uint8Array[] = [];
+  const summer = new RangeSummer(bytes);
   const n = bytes.length;
   let p = 0;
   let index = 0;
@@ -43,7 +45,7 @@ export function decodeRecords(bytes: Uint8Array, options: DecodeRecordsOptions =
       );
     }
     const start = p + HEADER_BYTES;
-    if (acceptData(bytes, start, length, p, index, cfg)) out.push(bytes.subarray(start, start + length));
+    if (acceptData(summer, start, length, p, index, cfg)) out.push(bytes.subarray(start, start + length));
     if (cfg.stats !== undefined) cfg.stats.sourceBytes = p + length + OVERHEAD_BYTES;
     p = start + length + 4;
     index++;

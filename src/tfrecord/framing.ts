@@ -3,7 +3,7 @@
  * `uint64 length | uint32 masked_crc(length) | data[length] | uint32 masked_crc(data)`.
  * @module
  */
-import {crc32cRange, maskCrc, maskedHeaderCrc} from './crc32c.js';
+import {maskCrc, maskedHeaderCrc, type RangeSummer} from './crc32c.js';
 import {corruptedError, tooLargeError} from './errors.js';
 import type {FrameConfig} from './read-options.js';
 
@@ -56,12 +56,12 @@ export function checkHeader(bytes: Uint8Array, at: number, offset: number, index
 }
 
 /**
- * Checks the data CRC of the record whose data is `bytes[start, start + length)` followed by its stored
- * CRC. Returns `true` to keep the record; `false` to skip it (counted in `stats.skipped`); throws
+ * Checks the data CRC of the record whose data is `summer.bytes[start, start + length)` followed by its
+ * stored CRC. Returns `true` to keep the record; `false` to skip it (counted in `stats.skipped`); throws
  * `CORRUPTED` otherwise. Updates the stats of a kept record.
  */
 export function acceptData(
-  bytes: Uint8Array,
+  summer: RangeSummer,
   start: number,
   length: number,
   offset: number,
@@ -69,7 +69,7 @@ export function acceptData(
   cfg: FrameConfig,
 ): boolean {
   const stats = cfg.stats;
-  if (cfg.verify && maskCrc(crc32cRange(bytes, start, start + length)) !== readU32(bytes, start + length)) {
+  if (cfg.verify && maskCrc(summer.crc(start, start + length)) !== readU32(summer.bytes, start + length)) {
     if (!cfg.skip) throw corruptedError(offset, index, cfg.name, `data checksum mismatch (length ${length})`);
     if (stats !== undefined) {
       stats.skipped++;

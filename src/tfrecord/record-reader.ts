@@ -3,6 +3,7 @@
  * @module
  */
 import {DecompressFailure, decompressChunks, detectCompression} from './compression.js';
+import {RangeSummer} from './crc32c.js';
 import {decompressionError, truncatedError} from './errors.js';
 import {acceptData, checkHeader, FOOTER_BYTES, HEADER_BYTES, OVERHEAD_BYTES} from './framing.js';
 import {
@@ -130,7 +131,7 @@ export function readRecords(source: RecordSource, options: ReadRecordsOptions = 
   }
   const opened = openSource(source);
   const cfg = resolveFrameConfig(options, opened.name);
-  const frame: ChunkFrame = {chunk: undefined, p: 0, offset: 0, index: 0, cut: -1, cfg};
+  const frame: ChunkFrame = {chunk: undefined, summer: undefined, p: 0, offset: 0, index: 0, cut: -1, cfg};
   // Without stats, no counting layer: each async generator layer costs every chunk a step.
   const chunks = cfg.stats === undefined ? opened.chunks : counted(opened.chunks, cfg.stats);
   return new RecordIterator(frameRecords(new ChunkQueue(chunks), compression, opened.size, cfg, frame), frame);
@@ -143,6 +144,8 @@ export function readRecords(source: RecordSource, options: ReadRecordsOptions = 
  */
 interface ChunkFrame {
   chunk: Uint8Array | undefined;
+  /** Checksums ranges of `chunk` (made once per chunk). */
+  summer: RangeSummer | undefined;
   p: number;
   offset: number;
   index: number;
@@ -178,6 +181,7 @@ class RecordIterator implements AsyncGenerator<Uint8Array, undefined, unknown> {
       } catch (err) {
         // Let the generator see the error: its `finally` closes the source.
         this.frame.chunk = undefined;
+        this.frame.summer = undefined;
         return this.resume(() => this.gen.throw(err));
       }
     }
@@ -199,7 +203,7 @@ class RecordIterator implements AsyncGenerator<Uint8Array, undefined, unknown> {
         f.cut = recordLength;
         break;
       }
-      const keep = acceptData(chunk, start, recordLength, f.offset, f.index, cfg);
+      const keep = acceptData(f.summer!, start, recordLength, f.offset, f.index, cfg);
       f.offset += recordLength + OVERHEAD_BYTES;
       f.index++;
       f.p = p = end;
@@ -221,6 +225,7 @@ class RecordIterator implements AsyncGenerator<Uint8Array, undefined, unknown> {
           step = () => this.gen.next();
         } catch (err) {
           this.frame.chunk = undefined;
+          this.frame.summer = undefined;
           step = () => this.gen.throw(err);
         }
       }
@@ -239,11 +244,13 @@ class RecordIterator implements AsyncGenerator<Uint8Array, undefined, unknown> {
 
   return(): Promise<IteratorResult<Uint8Array, undefined>> {
     this.frame.chunk = undefined;
+    this.frame.summer = undefined;
     return this.gen.return(undefined) as Promise<IteratorResult<Uint8Array, undefined>>;
   }
 
   throw(err: unknown): Promise<IteratorResult<Uint8Array, undefined>> {
     this.frame.chunk = undefined;
+    this.frame.summer = undefined;
     return this.gen.throw(err) as Promise<IteratorResult<Uint8Array, undefined>>;
   }
 
@@ -324,7 +331,7 @@ async function* frameRecords(
         headFill = 0;
         const recordLength = checkHeader(head, 0, offset, index, cfg);
         if (n - p >= recordLength + FOOTER_BYTES) {
-          const keep = acceptData(chunk, p, recordLength, offset, index, cfg);
+          const keep = acceptData(new RangeSummer(chunk), p, recordLength, offset, index, cfg);
           offset += recordLength + OVERHEAD_BYTES;
           index++;
           const start = p;
@@ -358,7 +365,7 @@ async function* frameRecords(
         pieces = undefined;
         const recordLength = length;
         length = -1;
-        const keep = acceptData(record, 0, recordLength, offset, index, cfg);
+        const keep = acceptData(new RangeSummer(record), 0, recordLength, offset, index, cfg);
         offset += recordLength + OVERHEAD_BYTES;
         index++;
         if (keep) yield record.subarray(0, recordLength);
@@ -368,12 +375,14 @@ async function* frameRecords(
       // RecordIterator), which stops at a record the chunk's end cuts and leaves its length.
       if (n - p >= HEADER_BYTES) {
         frame.chunk = chunk;
+        frame.summer = new RangeSummer(chunk);
         frame.p = p;
         frame.offset = offset;
         frame.index = index;
         frame.cut = -1;
         yield HANDOFF;
         frame.chunk = undefined;
+        frame.summer = undefined;
         p = frame.p;
         offset = frame.offset;
         index = frame.index;

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
+import {RangeSummer} from '../../src/tfrecord/crc32c.js';
 import {crc32c, maskCrc, unmaskCrc} from '../../src/tfrecord/index.js';
 import {randomBytes, utf8} from './util.js';
 
@@ -53,6 +54,25 @@ describe('crc32c', () => {
     bytes.set(randomBytes(1027, 3));
     expect(crc32c(bytes.subarray(1))).toBe(referenceCrc32c(bytes.subarray(1)));
     expect(crc32c(bytes)).toBe(referenceCrc32c(bytes));
+  });
+});
+
+describe('RangeSummer (the record readers\' per-chunk checksum)', () => {
+  it('sums any range of a view at any offset in its buffer as crc32c sums the subarray', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({minLength: 1, maxLength: 3000}), fc.nat(7), fc.nat(3000), fc.nat(3000), (data, shift, a, b) => {
+        // A view that starts `shift` bytes into a buffer whose length is not a multiple of 4.
+        const buffer = new Uint8Array(data.length + shift + 3);
+        buffer.set(data, shift);
+        const view = buffer.subarray(shift, shift + data.length);
+        const start = Math.min(a, b) % (data.length + 1);
+        const end = Math.min(Math.max(a, b), data.length);
+        const summer = new RangeSummer(view);
+        expect(summer.crc(start, Math.max(start, end))).toBe(referenceCrc32c(view.subarray(start, Math.max(start, end))));
+        expect(summer.crc(0, data.length)).toBe(crc32c(view));
+      }),
+      {numRuns: 300},
+    );
   });
 });
 
