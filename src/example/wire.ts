@@ -554,7 +554,8 @@ function slabOffset(bytes: number): number {
 
 /** A copy of `b[start, start + len)`, a view into the pool when small. */
 export function copyBytes(b: Uint8Array, start: number, len: number): Uint8Array {
-  if (len > POOL_MAX_BYTES) return b.slice(start, start + len);
+  // Not `b.slice`: a Node Buffer's `slice` is a view, and values must not alias the input.
+  if (len > POOL_MAX_BYTES) return new Uint8Array(b.subarray(start, start + len));
   const at = slabOffset(len);
   slabBytes.set(b.subarray(start, start + len), at);
   return new Uint8Array(slab, at, len);
@@ -602,7 +603,7 @@ export function decodeKey(b: Uint8Array, start: number, end: number): string {
   }
   const key = decodeKeyUncached(b, start, end);
   if (n <= 64) {
-    cachedBytes[cacheNext] = b.slice(start, end);
+    cachedBytes[cacheNext] = new Uint8Array(b.subarray(start, end)); // a copy, even of a Buffer
     cachedKeys[cacheNext] = key;
     cacheNext = (cacheNext + 1) % KEY_CACHE;
   }

@@ -48,7 +48,9 @@ export async function* parseBinaryDrawings(
     for (const sample of samples) yield sample;
     index += samples.length;
     consumed += used;
-    buffer = buffer.subarray(used);
+    // The unread tail waits for the next chunk: copy it when it is still the source's own chunk, which
+    // the source may refill (a plain copy: a Node Buffer's `slice` would be a view).
+    buffer = buffer === chunk ? new Uint8Array(buffer.subarray(used)) : buffer.subarray(used);
   }
   if (buffer.length > 0) throw truncated(consumed, index, buffer.length);
 }

@@ -145,11 +145,20 @@ export function crc32c(bytes: Uint8Array, seed = 0): number {
  */
 export class RangeSummer {
   private readonly words: Int32Array | undefined;
-  private readonly base: number;
+  /** `bytes.buffer`, read once. */
+  readonly buffer: ArrayBufferLike;
+  /** `bytes.byteOffset`, read once. */
+  readonly base: number;
 
   constructor(readonly bytes: Uint8Array) {
+    this.buffer = bytes.buffer;
     this.base = bytes.byteOffset;
     this.words = LITTLE_ENDIAN && bytes.length >= WORD_PATH_MIN ? wordsOf(bytes.buffer) : undefined;
+  }
+
+  /** A view of `bytes[start, start + length)` (what `subarray` gives, without its species lookup). */
+  view(start: number, length: number): Uint8Array {
+    return new Uint8Array(this.buffer, this.base + start, length);
   }
 
   /** The CRC32C of `bytes[start, end)`. */

@@ -58,6 +58,14 @@ class ChunkQueue implements AsyncIterableIterator<Uint8Array> {
   }
 }
 
+/**
+ * A copy of `bytes[start, end)` in a plain `Uint8Array` of its own. (Not `slice`: a Node `Buffer`'s
+ * `slice` is a view of the same memory, which would defeat `copy: true` for a source of Buffers.)
+ */
+function copyOf(bytes: Uint8Array, start: number, end: number): Uint8Array {
+  return new Uint8Array(bytes.subarray(start, end));
+}
+
 /** Reads until at least `n` bytes are queued (or the input ends); returns a copy of the first `n` or fewer. */
 async function peek(queue: ChunkQueue, n: number, copy: boolean): Promise<Uint8Array> {
   const taken: Uint8Array[] = [];
@@ -66,7 +74,7 @@ async function peek(queue: ChunkQueue, n: number, copy: boolean): Promise<Uint8A
     const result = await queue.next();
     if (result.done) break;
     // A source that reuses its buffers may overwrite a held chunk at the next pull: hold copies.
-    taken.push(copy ? result.value.slice() : result.value);
+    taken.push(copy ? copyOf(result.value, 0, result.value.length) : result.value);
     have += result.value.length;
   }
   for (let i = taken.length - 1; i >= 0; i--) queue.unshift(taken[i]!);
@@ -83,7 +91,7 @@ async function peek(queue: ChunkQueue, n: number, copy: boolean): Promise<Uint8A
 
 /** Copies of the chunks (for the decompressor, when the source reuses its buffers). */
 async function* copied(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-  for await (const chunk of chunks) yield chunk.slice();
+  for await (const chunk of chunks) yield copyOf(chunk, 0, chunk.length);
 }
 
 /** Counts source bytes into `stats.sourceBytes` as chunks pass. */
@@ -207,7 +215,7 @@ class RecordIterator implements AsyncGenerator<Uint8Array, undefined, unknown> {
       f.offset += recordLength + OVERHEAD_BYTES;
       f.index++;
       f.p = p = end;
-      if (keep) return cfg.copy ? chunk.slice(start, start + recordLength) : chunk.subarray(start, start + recordLength);
+      if (keep) return cfg.copy ? copyOf(chunk, start, start + recordLength) : f.summer!.view(start, recordLength);
     }
     return undefined;
   }
@@ -331,12 +339,13 @@ async function* frameRecords(
         headFill = 0;
         const recordLength = checkHeader(head, 0, offset, index, cfg);
         if (n - p >= recordLength + FOOTER_BYTES) {
-          const keep = acceptData(new RangeSummer(chunk), p, recordLength, offset, index, cfg);
+          const summer = new RangeSummer(chunk);
+          const keep = acceptData(summer, p, recordLength, offset, index, cfg);
           offset += recordLength + OVERHEAD_BYTES;
           index++;
           const start = p;
           p += recordLength + FOOTER_BYTES;
-          if (keep) yield copy ? chunk.slice(start, start + recordLength) : chunk.subarray(start, start + recordLength);
+          if (keep) yield copy ? copyOf(chunk, start, start + recordLength) : summer.view(start, recordLength);
         } else {
           length = recordLength;
           startBody();
@@ -348,7 +357,7 @@ async function* frameRecords(
         const need = length + FOOTER_BYTES;
         const take = Math.min(need - got, n - p);
         if (body !== undefined) body.set(chunk.subarray(p, p + take), got);
-        else pieces!.push(copy ? chunk.slice(p, p + take) : chunk.subarray(p, p + take));
+        else pieces!.push(copy ? copyOf(chunk, p, p + take) : chunk.subarray(p, p + take));
         got += take;
         p += take;
         if (got < need) continue;
@@ -396,7 +405,7 @@ async function* frameRecords(
       // 4. Keep what is left for the next chunk.
       if (length >= 0) {
         if (body !== undefined) body.set(chunk.subarray(p), 0);
-        else pieces!.push(copy ? chunk.slice(p) : chunk.subarray(p));
+        else pieces!.push(copy ? copyOf(chunk, p, chunk.length) : chunk.subarray(p));
         got = n - p;
       } else if (p < n) {
         head.set(chunk.subarray(p));

@@ -144,6 +144,21 @@ describe('decodeExample: what SPEC §2 says a reader accepts', () => {
     bytes.fill(0);
     expect(Array.from(value)).toEqual([118]);
   });
+
+  it('copies out of a Node Buffer too (whose slice is a view), and is not fooled by a reused one', () => {
+    // A bytes value over the pool's 4 KB limit is copied on its own; from a Buffer, `slice` would alias.
+    const big = 'b'.repeat(5000);
+    const input = Buffer.from(example(entry('big', bytesList([big]))));
+    const value = (decodeExample(input)['big'] as {values: Uint8Array[]}).values[0]!;
+    input.fill(0);
+    expect(new TextDecoder().decode(value)).toBe(big);
+    // Keys are cached by their bytes: the cache must hold copies, or a Buffer refilled in place (as
+    // readers that reuse one buffer do) would make a new key look like the old one.
+    const reused = Buffer.from(example(entry('kq1x', floats([1]))));
+    expect(Object.keys(decodeExample(reused))).toEqual(['kq1x']);
+    reused.set(example(entry('kq2x', floats([2]))));
+    expect(Object.keys(decodeExample(reused))).toEqual(['kq2x']);
+  });
 });
 
 describe('decodeExample: malformed bytes give ExampleParseError with the byte offset', () => {

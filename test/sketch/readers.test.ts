@@ -190,6 +190,21 @@ describe('parseBinaryDrawings', () => {
     }
   });
 
+  it('reads a source that refills one Node Buffer for every chunk', async () => {
+    async function* refilled(size: number): AsyncGenerator<Uint8Array> {
+      const buffer = Buffer.alloc(size);
+      for (let i = 0; i < bytes.length; i += size) {
+        const part = bytes.subarray(i, i + size);
+        buffer.fill(0xee);
+        buffer.set(part);
+        yield buffer.subarray(0, part.length);
+      }
+    }
+    for (const size of [1, 7, 40, bytes.length]) {
+      expect(await collect(parseBinaryDrawings(refilled(size), {word: 'cat'})), `chunks of ${size}`).toEqual(expected);
+    }
+  });
+
   it('reports a truncated drawing with its byte offset and index', async () => {
     const first = encodeBin([BIN[0]!]).length;
     const cut = bytes.subarray(0, bytes.length - 3);

@@ -121,6 +121,25 @@ describe('readRecords', () => {
     expect(views.map(toHex)).not.toEqual(payloads.map(toHex));
   });
 
+  it('with copy: true, copies out of a source of Node Buffers (whose slice is a view) that reuses one', async () => {
+    const payloads = Array.from({length: 20}, (_, i) => randomBytes(30 + i * 7, i + 5));
+    const file = encodeRecords(payloads);
+    async function* reusingBuffer(size: number): AsyncGenerator<Uint8Array> {
+      const buffer = Buffer.alloc(size);
+      for (let at = 0; at < file.length; at += size) {
+        const part = file.subarray(at, at + size);
+        buffer.fill(0xee);
+        buffer.set(part);
+        yield buffer.subarray(0, part.length);
+      }
+    }
+    for (const size of [5, 64, 100_000]) {
+      const got = await collect(readRecords(reusingBuffer(size), {copy: true}));
+      expect(got.map(toHex), `chunks of ${size}`).toEqual(payloads.map(toHex));
+      expect(got.every((r) => Object.getPrototypeOf(r) === Uint8Array.prototype)).toBe(true);
+    }
+  });
+
   it('reads a Blob, a File (named in errors), a ReadableStream and a Response', async () => {
     const expected = PAYLOADS.map(toHex);
     expect((await collect(readRecords(blob([FILE.subarray(0, 30), FILE.subarray(30)])))).map(toHex)).toEqual(
