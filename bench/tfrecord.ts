@@ -3,10 +3,10 @@
 // `@roboflow/tfrecords`, on one generated file of QuickDraw-like records, measured side by side in one run.
 //
 //   npx tsx bench/tfrecord.ts            (or `npm run bench -- tfrecord`)
-//   BENCH_MB=200 BENCH_REPEATS=5 npx tsx bench/tfrecord.ts
+//   BENCH_MB=200 BENCH_REPEATS=9 npx tsx bench/tfrecord.ts
 //
 // The file is cached under bench/.data/ (gitignored). Every row runs in BENCH_REPEATS interleaved rounds
-// (default 5; each round runs every row once) and keeps its best, so a burst of load from elsewhere hits
+// (default 9; each round runs every row once) and keeps its best, so a burst of load from elsewhere hits
 // all rows alike. The slow competitors read a prefix of the file each round (their cost per record is
 // flat). Figures are wall-clock plus the process's CPU time: compare rows of one run, not runs.
 import {existsSync} from 'node:fs';
@@ -22,7 +22,7 @@ import {crc32c, decodeRecords, readRecords} from '../src/tfrecord/index.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 const targetMB = Number(process.env.BENCH_MB ?? 110);
-const repeats = Number(process.env.BENCH_REPEATS ?? 5);
+const repeats = Number(process.env.BENCH_REPEATS ?? 9);
 const file = path.join(here, '.data', `quickdraw-like-${targetMB}mb.tfrecord`);
 
 // --- A QuickDraw-like tf.train.Example: ink float list [n*3], shape int64 [n, 3], class_index int64 [1].
