@@ -2,8 +2,9 @@
  * CRC32C (Castagnoli) and TensorFlow's CRC masking, the checksums of the TFRecord framing.
  *
  * Slicing-by-16: sixteen 256-entry tables (16 KiB, built on first use), four little-endian words per step
- * read through an `Int32Array` view of the input's buffer. That view is cached weakly per buffer, so
- * checking many records cut from one read chunk pays for it once, and the cache never keeps a buffer alive.
+ * read through an `Int32Array` view of the input's buffer. `crc32c` caches that view weakly (the cache never
+ * keeps a buffer alive); the record readers sum a chunk's records through one {@link RangeSummer}, which
+ * makes it once per chunk.
  * @module
  */
 
