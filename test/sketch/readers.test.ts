@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
 import {parseBinaryDrawings, parseNdjson, type QuickDrawSample, SketchError} from '../../src/sketch/index.js';
+import {refilledChunks} from '../helpers/sources.js';
 
 async function collect(source: AsyncIterable<QuickDrawSample>): Promise<QuickDrawSample[]> {
   const out: QuickDrawSample[] = [];
@@ -191,17 +192,8 @@ describe('parseBinaryDrawings', () => {
   });
 
   it('reads a source that refills one Node Buffer for every chunk', async () => {
-    async function* refilled(size: number): AsyncGenerator<Uint8Array> {
-      const buffer = Buffer.alloc(size);
-      for (let i = 0; i < bytes.length; i += size) {
-        const part = bytes.subarray(i, i + size);
-        buffer.fill(0xee);
-        buffer.set(part);
-        yield buffer.subarray(0, part.length);
-      }
-    }
     for (const size of [1, 7, 40, bytes.length]) {
-      expect(await collect(parseBinaryDrawings(refilled(size), {word: 'cat'})), `chunks of ${size}`).toEqual(expected);
+      expect(await collect(parseBinaryDrawings(refilledChunks(bytes, size, Buffer.alloc), {word: 'cat'})), `chunks of ${size}`).toEqual(expected);
     }
   });
 

@@ -7,6 +7,7 @@ import {
   encodeRecords,
   readRecords,
 } from '../../src/tfrecord/index.js';
+import {refilledChunks} from '../helpers/sources.js';
 import {
   caught,
   chunked,
@@ -100,41 +101,23 @@ describe('readRecords', () => {
   it('with copy: true, reads a source that reuses one buffer for every chunk (raw and gzip)', async () => {
     const payloads = Array.from({length: 40}, (_, i) => randomBytes((i * 41) % 200, i + 2));
     const file = encodeRecords(payloads);
-    async function* reusing(bytes: Uint8Array, size: number): AsyncGenerator<Uint8Array> {
-      const buffer = new Uint8Array(size);
-      for (let at = 0; at < bytes.length; at += size) {
-        const part = bytes.subarray(at, at + size);
-        buffer.fill(0xee);
-        buffer.set(part);
-        yield buffer.subarray(0, part.length);
-      }
-    }
     for (const size of [5, 64, 4096]) {
-      const got = await collect(readRecords(reusing(file, size), {copy: true}));
+      const got = await collect(readRecords(refilledChunks(file, size), {copy: true}));
       expect(got.map(toHex), `chunks of ${size}`).toEqual(payloads.map(toHex));
       expect(got.every((r) => r.byteOffset === 0)).toBe(true); // each payload starts its own buffer
     }
     const gz = (await import('node:zlib')).gzipSync(file);
-    expect((await collect(readRecords(reusing(gz, 7), {copy: true}))).map(toHex)).toEqual(payloads.map(toHex));
+    expect((await collect(readRecords(refilledChunks(gz, 7), {copy: true}))).map(toHex)).toEqual(payloads.map(toHex));
     // Without copy, such a source corrupts earlier payloads: the reason the option exists.
-    const views = await collect(readRecords(reusing(file, 64), {compression: 'none'}));
+    const views = await collect(readRecords(refilledChunks(file, 64), {compression: 'none'}));
     expect(views.map(toHex)).not.toEqual(payloads.map(toHex));
   });
 
   it('with copy: true, copies out of a source of Node Buffers (whose slice is a view) that reuses one', async () => {
     const payloads = Array.from({length: 20}, (_, i) => randomBytes(30 + i * 7, i + 5));
     const file = encodeRecords(payloads);
-    async function* reusingBuffer(size: number): AsyncGenerator<Uint8Array> {
-      const buffer = Buffer.alloc(size);
-      for (let at = 0; at < file.length; at += size) {
-        const part = file.subarray(at, at + size);
-        buffer.fill(0xee);
-        buffer.set(part);
-        yield buffer.subarray(0, part.length);
-      }
-    }
     for (const size of [5, 64, 100_000]) {
-      const got = await collect(readRecords(reusingBuffer(size), {copy: true}));
+      const got = await collect(readRecords(refilledChunks(file, size, Buffer.alloc), {copy: true}));
       expect(got.map(toHex), `chunks of ${size}`).toEqual(payloads.map(toHex));
       expect(got.every((r) => Object.getPrototypeOf(r) === Uint8Array.prototype)).toBe(true);
     }
