@@ -220,7 +220,7 @@ async function main(): Promise<void> {
     cases.push(
       {
         name: `ours: openRecordFile, checksums ${on}`,
-        note: 'file stream, 1 MiB readv into 120 KiB buffers',
+        note: 'file stream, 2 MiB readv into 120 KiB buffers',
         run: async () => {
           let records = 0;
           for await (const _ of openRecordFile(file, {verifyChecksums})) records++;

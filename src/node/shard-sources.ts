@@ -6,13 +6,13 @@
 import {readdir, readFile} from 'node:fs/promises';
 import {join, resolve} from 'node:path';
 import {DataError, parseClassNames, type RecordCompression, type RecordSourceFactory, splitTutorialFiles} from '../data/index.js';
-import {checkReadSize, fileChunks, listShards} from './record-files.js';
+import {checkReadSize, DEFAULT_READ_SIZE, fileChunks, listShards} from './record-files.js';
 
 /** Options of {@link fileSources}. */
 export interface FileSourcesOptions {
   /** The files' compression (default: the pipeline's `compression` option, itself `'auto'` by default). */
   readonly compression?: RecordCompression;
-  /** Bytes per read (default 1 MiB). */
+  /** Bytes per read (default 2 MiB). */
   readonly readSize?: number;
 }
 
@@ -20,7 +20,7 @@ const MAGIC = /[*?[]/;
 
 /**
  * Local TFRecord files as sources for `quickdrawDataset` / `quickdrawBatches`: each epoch re-opens
- * the file and streams it as `openRecordFile` does (1 MiB reads into 120 KiB buffers), and errors name
+ * the file and streams it as `openRecordFile` does (2 MiB reads into 120 KiB buffers), and errors name
  * the path as given.
  *
  * `paths` is a path, a glob (`'data/training.tfrecord-*'`, expanded with `listShards`, sorted), or a
@@ -52,7 +52,7 @@ export async function fileSources(
 }
 
 function fileSource(file: string, options: FileSourcesOptions): RecordSourceFactory {
-  const readSize = options.readSize ?? 1 << 20;
+  const readSize = options.readSize ?? DEFAULT_READ_SIZE;
   checkReadSize(readSize);
   return {
     name: file,
