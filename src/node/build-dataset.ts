@@ -7,6 +7,7 @@ import {createReadStream} from 'node:fs';
 import {mkdir, readdir, stat} from 'node:fs/promises';
 import {basename, join, resolve} from 'node:path';
 import {createGunzip} from 'node:zlib';
+import {createRandom} from '../data/random.js';
 import {encodeExample} from '../example/index.js';
 import {drawingToInk, parseNdjson, type QuickDrawSample} from '../sketch/index.js';
 import type {RecordWriter} from '../tfrecord/index.js';
@@ -103,36 +104,6 @@ export interface BuiltTutorialDataset {
   readonly trainCounts: number[];
   /** Records written per eval shard. */
   readonly evalCounts: number[];
-}
-
-/** xoshiro128** seeded by SplitMix32: the builder's reproducible randomness. */
-export function seededRandom(seed: number): {int(n: number): number} {
-  let state = (Math.trunc(seed) % 0x100000000) | 0;
-  state = (state ^ Math.imul(Math.floor(Math.trunc(seed) / 0x100000000) | 0, 0x27d4eb2f)) | 0;
-  const words: number[] = [];
-  for (let i = 0; i < 4; i++) {
-    state = (state + 0x9e3779b9) | 0;
-    let z = state;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-    words.push((z ^ (z >>> 16)) | 0);
-  }
-  let [s0, s1, s2, s3] = words as [number, number, number, number];
-  if ((s0 | s1 | s2 | s3) === 0) s0 = 1;
-  return {
-    int(n: number): number {
-      const m = Math.imul(s1, 5);
-      const result = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
-      const t = s1 << 9;
-      s2 ^= s0;
-      s3 ^= s1;
-      s1 ^= s2;
-      s0 ^= s3;
-      s2 ^= t;
-      s3 = (s3 << 11) | (s3 >>> 21);
-      return Math.floor((result / 0x100000000) * n);
-    },
-  };
 }
 
 /**
@@ -356,7 +327,7 @@ export async function buildTutorialDataset(options: BuildTutorialDatasetOptions)
   }
   const outDir = resolve(options.outDir);
   await mkdir(outDir, {recursive: true});
-  const random = seededRandom(seed);
+  const random = createRandom(seed);
   const readers = files.map((f) => new ClassReader(f));
   const classNames: string[] = [];
   const classIndex = new Map<string, number>();

@@ -5,6 +5,7 @@
  */
 import {mkdir, readFile, rm, stat} from 'node:fs/promises';
 import {basename, join, resolve} from 'node:path';
+import {createRandom} from '../data/random.js';
 import {type SyntheticClass, syntheticSketches} from '../sketch/index.js';
 import {
   type BuiltTutorialDataset,
@@ -13,7 +14,6 @@ import {
   ReadingOrder,
   type ShardCompression,
   ShardSet,
-  seededRandom,
 } from './build-dataset.js';
 import {writeFileAtomic} from './atomic-write.js';
 
@@ -176,7 +176,7 @@ export async function writeSyntheticDataset(options: WriteSyntheticDatasetOption
   }
   const {inks, classNames} = sketches;
   const numClasses = classNames.length;
-  const random = seededRandom(seed + 0x5eed);
+  const random = createRandom(seed + 0x5eed);
 
   const writeSet = async (prefix: string, first: number, count: number): Promise<ShardSet> => {
     const set = await ShardSet.open(outDir, prefix, shards, compression);
