@@ -154,7 +154,7 @@ export class RangeSummer {
   constructor(readonly bytes: Uint8Array) {
     this.buffer = bytes.buffer;
     this.base = bytes.byteOffset;
-    this.words = LITTLE_ENDIAN && bytes.length >= WORD_PATH_MIN ? wordsOf(bytes.buffer) : undefined;
+    this.words = LITTLE_ENDIAN && bytes.length >= WORD_PATH_MIN ? wordsOf(this.buffer) : undefined;
   }
 
   /** A view of `bytes[start, start + length)` (what `subarray` gives, without its species lookup). */

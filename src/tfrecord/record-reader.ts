@@ -109,7 +109,8 @@ async function* counted(chunks: AsyncIterable<Uint8Array>, stats: ReadStats): As
  * - Streams: memory stays bounded by the largest record plus a read chunk (about twice the largest
  *   record for records over 1 MiB from a stream of unknown size, which are gathered as they arrive and
  *   joined once complete), whatever the file size.
- * - Payloads are views into the source's chunks, or fresh buffers for records cut across chunks. No
+ * - Payloads are plain `Uint8Array` views into the source's chunks (also when the source yields Node
+ *   `Buffer`s), or fresh arrays for records cut across chunks. No
  *   buffer is ever reused, so **a yielded payload stays valid after the next iteration**; a kept view
  *   keeps its whole chunk alive, so `slice()` the few records you hold for long. With `copy: true`
  *   every payload is a fresh array and no view of a source chunk is kept past the next pull (for

@@ -56,6 +56,12 @@ describe('openRecordFile', () => {
     await writeFile(file, zlib.gzipSync(FILE));
     const got = await collect(readRecords(createReadStream(file, {highWaterMark: 1000})));
     expect(got.map(toHex)).toEqual(PAYLOADS.map(toHex));
+    // The stream yields Buffers; the payloads are plain Uint8Arrays all the same, raw or gzip.
+    const rawFile = path.join(dir, 'n.tfrecord');
+    await writeFile(rawFile, FILE);
+    const raw = await collect(readRecords(createReadStream(rawFile, {highWaterMark: 1000})));
+    expect(raw.map(toHex)).toEqual(PAYLOADS.map(toHex));
+    expect([...got, ...raw].every((r) => Object.getPrototypeOf(r) === Uint8Array.prototype)).toBe(true);
   });
 
   it('names the file in errors', async () => {
