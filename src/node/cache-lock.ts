@@ -3,7 +3,8 @@
  * Internal to `node/`; `downloadQuickdraw` takes it around the download and the extraction.
  * @module
  */
-import {open, readFile, rm, stat} from 'node:fs/promises';
+import {randomUUID} from 'node:crypto';
+import {link, open, readFile, rm, stat, writeFile} from 'node:fs/promises';
 import {hostname} from 'node:os';
 import {sleep} from './abortable-sleep.js';
 
@@ -42,8 +43,44 @@ export interface AcquireLockOptions {
   readonly pollMs: number;
 }
 
+/** Errors of `link` on file systems without hard links: fall back to an exclusive create there. */
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV']);
+
 /**
- * Creates `path` exclusively (O_EXCL) with this process's pid and resolves to a release function.
+ * Creates `path` holding `text`, or returns false if it exists. The file appears with its content in
+ * one step (written under a temporary name, then hard-linked), so another process never reads it
+ * empty; an exclusive create followed by a write left a window in which a second downloader found an
+ * empty lock, took it for one being written, and did not report waiting (a flaky test showed it).
+ */
+async function createWith(path: string, text: string): Promise<boolean> {
+  const temporary = `${path}.${process.pid}.${randomUUID()}.tmp`;
+  await writeFile(temporary, text, {flag: 'wx'});
+  try {
+    await link(temporary, path);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code === undefined || !NO_HARD_LINKS.has(code)) throw err;
+  } finally {
+    await rm(temporary, {force: true});
+  }
+  try {
+    const fh = await open(path, 'wx');
+    try {
+      await fh.writeFile(text);
+    } finally {
+      await fh.close();
+    }
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  }
+}
+
+/**
+ * Creates `path` exclusively with this process's pid and resolves to a release function.
  * While another live process on this host holds it, polls until it is gone; a lock whose process
  * has died (same host) is taken over. A lock from another host is trusted until removed.
  */
@@ -51,26 +88,21 @@ export async function acquireLock(path: string, options: AcquireLockOptions): Pr
   const me: LockOwner = {pid: process.pid, host: hostname(), since: new Date().toISOString()};
   let waited = false;
   for (;;) {
-    try {
-      const fh = await open(path, 'wx');
-      try {
-        await fh.writeFile(`${JSON.stringify(me)}\n`);
-      } finally {
-        await fh.close();
-      }
+    if (await createWith(path, `${JSON.stringify(me)}\n`)) {
       return async () => {
         await rm(path, {force: true});
       };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
     let text = '';
     let owner: LockOwner | undefined;
     try {
       text = await readFile(path, 'utf8');
       owner = JSON.parse(text) as LockOwner;
-    } catch {
-      // Gone, being written right now, or left empty by a crash: an old unreadable lock is stale.
+    } catch (err) {
+      // Released since the create failed: try again at once rather than after a poll.
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      // Unreadable (left empty or cut short by a crash, or written by a fallback create just now):
+      // an old one is stale.
       owner = undefined;
       const age = await stat(path).then(
         (s) => Date.now() - s.mtimeMs,

@@ -55,6 +55,7 @@ beforeEach(async () => {
     dropAfter: [],
     status: undefined,
     beforeDrop: (offset: number) => waitForSize(join(cacheDir, `${ARCHIVE}.part`), offset),
+    holdUntil: undefined,
   });
 });
 
@@ -377,10 +378,20 @@ describe('downloadQuickdraw', () => {
   });
 
   it('lets a second concurrent call wait for the first and share its result', async () => {
+    // The server holds the download until one call reports waiting for the other's lock: without
+    // that, a fast first call could finish before the second looks, and the second would never wait.
+    let release!: () => void;
+    server.behaviour.holdUntil = new Promise((resolve) => {
+      release = resolve;
+    });
     const waits: number[] = [];
+    const onWaitForLock = (pid: number) => {
+      waits.push(pid);
+      release();
+    };
     const [a, b] = await Promise.all([
-      downloadQuickdraw({cacheDir, url: server.url, ...fast}),
-      downloadQuickdraw({cacheDir, url: server.url, onWaitForLock: (pid) => waits.push(pid), ...fast}),
+      downloadQuickdraw({cacheDir, url: server.url, onWaitForLock, ...fast}),
+      downloadQuickdraw({cacheDir, url: server.url, onWaitForLock, ...fast}),
     ]);
     expect(b).toEqual(a);
     expect(waits).toEqual([process.pid]);

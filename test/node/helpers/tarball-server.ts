@@ -27,6 +27,8 @@ export interface ServerBehaviour {
    * wait until the client has stored every byte sent (a stream that errors discards queued chunks).
    */
   beforeDrop: ((offset: number) => Promise<void>) | undefined;
+  /** Awaited before answering a request (its headers included): lets a test hold a download open. */
+  holdUntil: Promise<void> | undefined;
 }
 
 /** A request as the server saw it. */
@@ -98,11 +100,23 @@ function respond(req: IncomingMessage, res: import('node:http').ServerResponse, 
 
 /** Starts a server on 127.0.0.1 (ephemeral port) serving `body` at `/<name>`. */
 export async function startTarballServer(body: Uint8Array, name = 'quickdraw_tutorial_dataset_v1.tar.gz'): Promise<TarballServer> {
-  const behaviour: ServerBehaviour = {body, honourRange: true, dropAfter: [], status: undefined, chunkBytes: 16 * 1024, beforeDrop: undefined};
+  const behaviour: ServerBehaviour = {
+    body,
+    honourRange: true,
+    dropAfter: [],
+    status: undefined,
+    chunkBytes: 16 * 1024,
+    beforeDrop: undefined,
+    holdUntil: undefined,
+  };
   const requests: SeenRequest[] = [];
   const server: Server = createServer((req, res) => {
-    const status = respond(req, res, behaviour);
-    requests.push({url: req.url ?? '', range: req.headers.range, status});
+    const answer = () => {
+      const status = respond(req, res, behaviour);
+      requests.push({url: req.url ?? '', range: req.headers.range, status});
+    };
+    if (behaviour.holdUntil === undefined) answer();
+    else behaviour.holdUntil.then(answer, answer);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const {port} = server.address() as AddressInfo;
