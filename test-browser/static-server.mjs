@@ -49,7 +49,12 @@ export async function serveStatic(mounts) {
       res.writeHead(200, {
         'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
         'content-length': info.size,
-        'cache-control': 'no-store',
+        // Not `no-store`: Chromium can report a `no-store` fetch whose body a page read to the end
+        // with a stream reader as failed (net::ERR_ABORTED), which made 'opens the same records
+        // uncompressed from a URL' fail now and then with every record shown (playwright issue
+        // #42742 describes the same). Each test runs in a fresh context, so nothing is cached across
+        // tests anyway; `no-cache` still makes the browser revalidate within one.
+        'cache-control': 'no-cache',
       });
       if (req.method === 'HEAD') return res.end();
       createReadStream(file).pipe(res);
