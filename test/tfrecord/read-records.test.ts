@@ -123,6 +123,33 @@ describe('readRecords', () => {
     }
   });
 
+  it('reads a Response body to its end and never cancels it', async () => {
+    // A browser reports a fetch whose body was cancelled as failed; a reader that stops at the last
+    // record without reading the end of the stream would do that.
+    const bytes = encodeRecords(Array.from({length: 30}, (_, i) => randomBytes(100 + i, i + 9)));
+    for (const size of [7, 1000, bytes.length]) {
+      let cancelled = 0;
+      let closed = false;
+      let at = 0;
+      const stream = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (at >= bytes.length) {
+            closed = true;
+            controller.close();
+            return;
+          }
+          controller.enqueue(bytes.slice(at, at + size));
+          at += size;
+        },
+        cancel() {
+          cancelled++;
+        },
+      });
+      expect(await collect(readRecords(new Response(stream), {compression: 'auto'}))).toHaveLength(30);
+      expect({cancelled, closed}, `chunks of ${size}`).toEqual({cancelled: 0, closed: true});
+    }
+  });
+
   it('reads a Blob, a File (named in errors), a ReadableStream and a Response', async () => {
     const expected = PAYLOADS.map(toHex);
     expect((await collect(readRecords(blob([FILE.subarray(0, 30), FILE.subarray(30)])))).map(toHex)).toEqual(
