@@ -110,11 +110,11 @@ async function* counted(chunks: AsyncIterable<Uint8Array>, stats: ReadStats): As
  *   record for records over 1 MiB from a stream of unknown size, which are gathered as they arrive and
  *   joined once complete), whatever the file size.
  * - Payloads are plain `Uint8Array` views into the source's chunks (also when the source yields Node
- *   `Buffer`s), or fresh arrays for records cut across chunks. No
- *   buffer is ever reused, so **a yielded payload stays valid after the next iteration**; a kept view
- *   keeps its whole chunk alive, so `slice()` the few records you hold for long. With `copy: true`
- *   every payload is a fresh array and no view of a source chunk is kept past the next pull (for
- *   sources that reuse their buffers; it costs a copy per record).
+ *   `Buffer`s), or fresh arrays for records cut across chunks. No buffer is ever reused, so **a
+ *   yielded payload stays valid after the next iteration**; a kept view keeps its whole chunk alive,
+ *   so `slice()` the few records you hold for long. With `copy: true` every payload is a fresh array
+ *   and no view of a source chunk is kept past the next pull (for sources that reuse their buffers;
+ *   it costs a copy per record).
  * - Compression (`compression`, default `'auto'`): gzip (every member of a multi-member file) and zlib
  *   go through the platform's `DecompressionStream`; offsets in errors are in the decompressed stream.
  * - Stops cleanly only at a record boundary. Breaking out of the loop closes the source.
@@ -140,7 +140,7 @@ export function readRecords(source: RecordSource, options: ReadRecordsOptions = 
   }
   const opened = openSource(source);
   const cfg = resolveFrameConfig(options, opened.name);
-  const frame: ChunkFrame = {chunk: undefined, summer: undefined, p: 0, offset: 0, index: 0, cut: -1, cfg};
+  const frame: ChunkFrame = {summer: undefined, p: 0, offset: 0, index: 0, cut: -1, cfg};
   // Without stats, no counting layer: each async generator layer costs every chunk a step.
   const chunks = cfg.stats === undefined ? opened.chunks : counted(opened.chunks, cfg.stats);
   return new RecordIterator(frameRecords(new ChunkQueue(chunks), compression, opened.size, cfg, frame), frame);
@@ -152,8 +152,7 @@ export function readRecords(source: RecordSource, options: ReadRecordsOptions = 
  * are those of the record at `p`; the iterator advances all three and the generator reads them back.
  */
 interface ChunkFrame {
-  chunk: Uint8Array | undefined;
-  /** Checksums ranges of `chunk` (made once per chunk). */
+  /** The handed chunk (`summer.bytes`), which checksums its ranges; undefined when none is handed. */
   summer: RangeSummer | undefined;
   p: number;
   offset: number;
@@ -183,13 +182,12 @@ class RecordIterator implements AsyncGenerator<Uint8Array, undefined, unknown> {
 
   next(): Promise<IteratorResult<Uint8Array, undefined>> {
     if (this.busy !== undefined) return this.busy.then(() => this.next());
-    if (this.frame.chunk !== undefined) {
+    if (this.frame.summer !== undefined) {
       try {
         const record = this.frameNext();
         if (record !== undefined) return Promise.resolve({done: false, value: record});
       } catch (err) {
         // Let the generator see the error: its `finally` closes the source.
-        this.frame.chunk = undefined;
         this.frame.summer = undefined;
         return this.resume(() => this.gen.throw(err));
       }
@@ -200,7 +198,8 @@ class RecordIterator implements AsyncGenerator<Uint8Array, undefined, unknown> {
   /** The next kept record wholly inside the handed chunk, or undefined (hand it back). */
   private frameNext(): Uint8Array | undefined {
     const f = this.frame;
-    const chunk = f.chunk!;
+    const summer = f.summer!;
+    const chunk = summer.bytes;
     const cfg = f.cfg;
     const n = chunk.length;
     let p = f.p;
@@ -212,11 +211,11 @@ class RecordIterator implements AsyncGenerator<Uint8Array, undefined, unknown> {
         f.cut = recordLength;
         break;
       }
-      const keep = acceptData(f.summer!, start, recordLength, f.offset, f.index, cfg);
+      const keep = acceptData(summer, start, recordLength, f.offset, f.index, cfg);
       f.offset += recordLength + OVERHEAD_BYTES;
       f.index++;
       f.p = p = end;
-      if (keep) return cfg.copy ? copyOf(chunk, start, start + recordLength) : f.summer!.view(start, recordLength);
+      if (keep) return cfg.copy ? copyOf(chunk, start, start + recordLength) : summer.view(start, recordLength);
     }
     return undefined;
   }
@@ -233,7 +232,6 @@ class RecordIterator implements AsyncGenerator<Uint8Array, undefined, unknown> {
           if (record !== undefined) return {done: false, value: record};
           step = () => this.gen.next();
         } catch (err) {
-          this.frame.chunk = undefined;
           this.frame.summer = undefined;
           step = () => this.gen.throw(err);
         }
@@ -252,13 +250,11 @@ class RecordIterator implements AsyncGenerator<Uint8Array, undefined, unknown> {
   }
 
   return(): Promise<IteratorResult<Uint8Array, undefined>> {
-    this.frame.chunk = undefined;
     this.frame.summer = undefined;
     return this.gen.return(undefined) as Promise<IteratorResult<Uint8Array, undefined>>;
   }
 
   throw(err: unknown): Promise<IteratorResult<Uint8Array, undefined>> {
-    this.frame.chunk = undefined;
     this.frame.summer = undefined;
     return this.gen.throw(err) as Promise<IteratorResult<Uint8Array, undefined>>;
   }
@@ -384,14 +380,12 @@ async function* frameRecords(
       // 3. Whole records inside this chunk: views, no copies, framed by the iterator (see
       // RecordIterator), which stops at a record the chunk's end cuts and leaves its length.
       if (n - p >= HEADER_BYTES) {
-        frame.chunk = chunk;
         frame.summer = new RangeSummer(chunk);
         frame.p = p;
         frame.offset = offset;
         frame.index = index;
         frame.cut = -1;
         yield HANDOFF;
-        frame.chunk = undefined;
         frame.summer = undefined;
         p = frame.p;
         offset = frame.offset;
