@@ -4,6 +4,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import {TrainError} from './errors.js';
 import {sparseCategoricalCrossentropy} from '../model/index.js';
 import {sparseTopKCategoricalAccuracy} from './metrics.js';
+import {modelMinSteps, padShortBatch} from './short-sketches.js';
 import {type ClassifierBatch, checkBatch} from './train-classifier.js';
 
 /** Options of `evaluateClassifier`. */
@@ -43,8 +44,10 @@ export interface ClassifierEvaluation {
  * accuracy and the confusion matrix (rows = true class, columns = predicted class).
  *
  * Runs the model in inference mode (`predictOnBatch`: BatchNorm uses its moving statistics, no
- * dropout), one batch at a time, disposing each batch. Preprocess the evaluation data exactly as the
- * training data (same crop, SPEC §7's pitfall). Throws `TrainError` (`empty-dataset`) when the dataset
+ * dropout), one batch at a time, disposing each batch; a batch shorter than the model's receptive
+ * field (`minSketchLength`) is zero-padded up to it, so a last batch of one short sketch works.
+ * Preprocess the evaluation data exactly as the training data (same crop: the notebook's test top-5
+ * was computed on uncropped sketches of a model trained on crops of 100). Throws `TrainError` (`empty-dataset`) when the dataset
  * gives no batch, (`invalid-batch`) for labels outside `[0, C)`, and (`invalid-options`) for a
  * `classNames` count that differs from `C`.
  *
@@ -72,6 +75,7 @@ export async function evaluateClassifier(
       actual: `${options.classNames.length}`,
     });
   }
+  const minSteps = modelMinSteps(model);
   const confusion = new Int32Array(numClasses * numClasses);
   const counts = new Int32Array(numClasses);
   let loss = 0;
@@ -86,7 +90,7 @@ export async function evaluateClassifier(
     try {
       const b = checkBatch(batch, undefined, ++step);
       const [sums, predicted, labels] = tf.tidy(() => {
-        const out = model.predictOnBatch(batch.xs) as tf.Tensor;
+        const out = model.predictOnBatch(padShortBatch(batch.xs, minSteps)) as tf.Tensor;
         const flat = tf.reshape(batch.ys, [b]);
         const y = flat.dtype === 'int32' ? flat : tf.cast(tf.round(flat), 'int32');
         return [tf.stack([tf.sum(sparseCategoricalCrossentropy(y, out)), tf.sum(topKFn(y, out))]), tf.argMax(out, -1), y];
