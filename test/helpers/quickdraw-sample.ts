@@ -18,6 +18,10 @@ export const HAVE_SAMPLE = existsSync(path.join(SAMPLE_DIR, 'simplified'));
 /** Why a real-data test was skipped; printed once per test file that skips. */
 export const SKIP_MESSAGE = `real Quick, Draw! sample not found at ${SAMPLE_DIR} (set QDT_QUICKDRAW_SAMPLE to its folder): the real-drawing tests are skipped`;
 
+// CI sets QDT_REQUIRE_SAMPLE=1: there the sample must be found, so the real-drawing tests cannot pass by skipping.
+if (!HAVE_SAMPLE && process.env.QDT_REQUIRE_SAMPLE === '1') {
+  throw new Error(`QDT_REQUIRE_SAMPLE=1 but the real Quick, Draw! sample is not at ${SAMPLE_DIR}`);
+}
 if (!HAVE_SAMPLE) console.warn(SKIP_MESSAGE);
 
 /** The class files of a variant (`simplified` or `raw`), sorted by class name. */
