@@ -7,7 +7,7 @@
 // shuffled with a buffer of 10,000, cropped to 100 steps → the Conv1D + BatchNorm + LSTM model → SGD
 // (learning rate 0.01, clipnorm 1), sparse categorical cross-entropy, accuracy and top-5 → 2 epochs →
 // evaluate on the test set *cropped like the training data* (the notebook forgot to) → top-5 of a few
-// test sketches. The notebook reached val top-5 0.68 after one epoch and 0.78 after two (SPEC §7).
+// test sketches. The notebook reached val top-5 0.68 after one epoch and 0.78 after two (docs/training.md).
 //
 // Run:   npx tsx examples/reproduce-notebook.ts --download              (1.07 GB into the cache dir)
 //        npx tsx examples/reproduce-notebook.ts --data DIR              (the tarball, already extracted)

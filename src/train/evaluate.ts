@@ -44,7 +44,7 @@ export interface ClassifierEvaluation {
  *
  * Runs the model in inference mode (`predictOnBatch`: BatchNorm uses its moving statistics, no
  * dropout), one batch at a time, disposing each batch. Preprocess the evaluation data exactly as the
- * training data (same crop, SPEC §7's pitfall). Throws `TrainError` (`empty-dataset`) when the dataset
+ * training data (same crop: the notebook's test top-5 was measured on uncropped sketches). Throws `TrainError` (`empty-dataset`) when the dataset
  * gives no batch, (`invalid-batch`) for labels outside `[0, C)`, and (`invalid-options`) for a
  * `classNames` count that differs from `C`.
  *
