@@ -15,7 +15,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PRIVATE_CITATIONS = [
   new RegExp(`\\b${'SP'}${'EC'}\\b`),
   new RegExp(`\\b(${'ARCHI'}TECTURE|${'ST'}YLE)\\.md\\b`),
-  new RegExp('\\u00a7'),
+  /\u00a7/,
   new RegExp(`/work/${'sh'}ared\\b`),
 ];
 
