@@ -80,3 +80,44 @@ describe('examples (tiny settings)', {timeout: 300_000}, () => {
     expect(text).toMatch(/test \(cropped to 100\): loss/);
   });
 });
+
+/** Runs an example that should fail; resolves to its exit code and output. */
+function runFailing(script: string, args: string[]): Promise<{code: number | null; stdout: string; stderr: string}> {
+  return new Promise((resolve) => {
+    execFile(tsx, [script, ...args], {cwd: root, timeout: 120_000}, (error, stdout, stderr) => {
+      resolve({code: error === null ? 0 : ((error as {code?: number}).code ?? null), stdout, stderr});
+    });
+  });
+}
+
+describe('examples given bad input: one line naming the example, exit 2 (command line) or 1', {timeout: 120_000}, () => {
+  it('an unknown flag', async () => {
+    expect(await runFailing('examples/predict.ts', ['--bogus'])).toEqual({code: 2, stdout: '', stderr: "predict: Unknown option '--bogus'\n"});
+  });
+
+  it('an unknown backend', async () => {
+    expect(await runFailing('examples/evaluate.ts', ['--backend', 'gpu'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: "evaluate: --backend must be wasm, cpu or tensorflow, got 'gpu'\n",
+    });
+  });
+
+  it('a model directory that does not exist, after the wasm backend loaded', async () => {
+    const missing = path.join(work, 'nonexistent');
+    expect(await runFailing('examples/predict.ts', ['--model', missing])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `predict: node: no such file or directory: ${path.join(missing, 'model.json')} (expected a model directory ${missing} holding model.json and weights.bin, as saveSketchClassifier and fileModelHandler write it)\n`,
+    });
+  });
+
+  it('an ndjson file that does not exist', async () => {
+    const missing = path.join(work, 'cat.ndjson');
+    expect(await runFailing('examples/predict.ts', ['--backend', 'cpu', '--ndjson', missing])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `predict: --ndjson ${missing}: no such file (expected a Quick, Draw! ndjson file)\n`,
+    });
+  });
+});

@@ -59,7 +59,8 @@ describe('missing paths in the node module', () => {
     const error = await caught(openRecordFile(file).next());
     expect(error.message).toBe(`node: no such file or directory: ${file} (expected a TFRecord file)`);
     const [source] = await fileSources(file);
-    const again = await caught((source!.open() as AsyncGenerator<Uint8Array>).next());
+    if (source === undefined || !('open' in source)) throw new Error('fileSources gives an open() source');
+    const again = await caught((source.open() as AsyncGenerator<Uint8Array>).next());
     expect(again.message).toBe(error.message);
   });
 
