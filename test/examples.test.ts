@@ -35,6 +35,11 @@ describe('examples (tiny settings)', {timeout: 300_000}, () => {
     }
     const metrics = JSON.parse(readFileSync(path.join(out, 'metrics.json'), 'utf8'));
     expect(metrics.classNames).toHaveLength(3);
+    expect(text).toMatch(/, 1 epoch, batch 32, crop 100\n/);
+    // Each picture says which class is the truth and which the guess.
+    const titles = [...readFileSync(path.join(out, 'predictions.svg'), 'utf8').matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+    expect(titles.length).toBeGreaterThan(0);
+    for (const title of titles) expect(title).toMatch(/^true: \w+ · predicted: \w+ \d+%$/);
   });
 
   it('main command on a tutorial-format directory (--data) trains on part of it with --classes and --per-class', async () => {

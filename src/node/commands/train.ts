@@ -258,7 +258,7 @@ async function train(args: TrainArgs): Promise<number> {
       ? train.withGradientClipping(tf.train.adam(learningRate), {clipnorm: args.clipnorm})
       : train.sgd(learningRate, {clipnorm: args.clipnorm});
   const epochs = args.epochs ?? (synthetic ? 8 : 2);
-  log(`model: ${model.countParams().toLocaleString('en-US')} parameters, backend ${backend}; ${optimizerName === 'adam' ? 'Adam' : 'SGD'}(learning rate ${learningRate}, clipnorm ${args.clipnorm}), BatchNorm momentum ${batchNormMomentum}, ${epochs} epochs, batch ${args.batchSize}, crop ${args.maxLength}`);
+  log(`model: ${model.countParams().toLocaleString('en-US')} parameters, backend ${backend}; ${optimizerName === 'adam' ? 'Adam' : 'SGD'}(learning rate ${learningRate}, clipnorm ${args.clipnorm}), BatchNorm momentum ${batchNormMomentum}, ${epochs} ${epochs === 1 ? 'epoch' : 'epochs'}, batch ${args.batchSize}, crop ${args.maxLength}`);
 
   await mkdir(args.out, {recursive: true});
   const checkpoints = fileCheckpoints(path.join(args.out, 'checkpoints'));
@@ -322,9 +322,10 @@ async function train(args: TrainArgs): Promise<number> {
       {
         titles: samples.map((s, i) => {
           const top = guesses[i]?.[0];
-          return `${classNames[s.label]} → ${top?.className ?? '?'} ${((top?.probability ?? 0) * 100).toFixed(0)}%`;
+          return `true: ${classNames[s.label]} · predicted: ${top?.className ?? '?'} ${((top?.probability ?? 0) * 100).toFixed(0)}%`;
         }),
         columns: 5,
+        cellSize: 300, // room for "true: triangle · predicted: triangle 100%" at 14 px
       },
     ),
     'metrics.json': `${JSON.stringify(
