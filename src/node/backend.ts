@@ -13,24 +13,27 @@ export type NodeBackendName = 'wasm' | 'cpu' | 'tensorflow';
 
 /**
  * The `process` events whose listeners a backend may add while it loads, and that `useNodeBackend`
- * restores. @tensorflow/tfjs-backend-wasm 4.22 (`dist/tf-backend-wasm.node.js`, the emscripten module
- * factories `WasmBackendModule` and `WasmBackendModuleThreadedSimd`) runs, when the backend initialises
- * under Node (during `tf.setBackend('wasm')` / `tf.ready()`, not at import):
+ * restores. @tensorflow/tfjs-backend-wasm 4.22's emscripten module factories (`WasmBackendModule`,
+ * `WasmBackendModuleThreadedSimd`) run, when the backend initialises under Node (during
+ * `tf.setBackend('wasm')` / `tf.ready()`, not at import):
  *
  * ```js
  * process.on('uncaughtException', (ex) => { if (!(ex instanceof ExitStatus)) throw ex; });
  * process.on('unhandledRejection', (reason) => { throw reason; });
  * ```
  *
- * Both rethrow from inside Node's error handling, so any uncaught error of the user's script, long
+ * The factories live in `dist/tf-backend-wasm.node.js` (the package's `main`, which plain Node loads)
+ * and in `wasm-out/tfjs-backend-wasm.js` and `tfjs-backend-wasm-threaded-simd.js` (37 and 55 KB, each
+ * on one minified line; the ESM build that tsx and bundlers load imports them from
+ * `dist/backend_wasm.js`). Both
+ * listeners rethrow from inside Node's error handling, so any uncaught error of the user's script, long
  * after the backend loaded, is reported by Node as a failure of that handler: the throw site printed is
- * the wasm module's source line (about 39 KB of minified code when a bundler or loader picks the
- * minified build) and the process exits with code 7 (handler failure) instead of 1. The module keeps
- * these listeners only to remove them in its `_dispose`, which runs when the backend is disposed; that
- * removal filters with `!list.indexOf(listener) > -1`, always true, so it would also remove listeners
+ * the wasm module's source line (under tsx, the whole 37 KB line: about 39 KB of output) and the process
+ * exits with code 7 (handler failure) instead of 1. The module keeps these listeners only to remove
+ * them in its `_dispose`, which runs when the backend is disposed; that removal filters with `!list.indexOf(listener) > -1`, always true, so it would also remove listeners
  * the user had installed. Nothing else on `process` is touched: the factories read `process.argv`,
- * `process.versions` and `process.hrtime`, and set `process.exitCode` only from emscripten's `exit()`,
- * which the backend never calls.
+ * `process.versions` and `process.hrtime`, and set `process.exitCode` (or call `process.exit`) only from
+ * emscripten's `exit()`, which the backend never calls.
  */
 const RESTORED_PROCESS_EVENTS = ['uncaughtException', 'unhandledRejection'] as const;
 
