@@ -47,9 +47,9 @@ export interface ClassifierEvaluation {
  * dropout), one batch at a time, disposing each batch; a batch shorter than the model's receptive
  * field (`minSketchLength`) is zero-padded up to it, so a last batch of one short sketch works.
  * Preprocess the evaluation data exactly as the training data (same crop: the notebook's test top-5
- * was computed on uncropped sketches of a model trained on crops of 100). Throws `TrainError` (`empty-dataset`) when the dataset
- * gives no batch, (`invalid-batch`) for labels outside `[0, C)`, and (`invalid-options`) for a
- * `classNames` count that differs from `C`.
+ * was computed on uncropped sketches of a model trained on crops of 100). Throws `TrainError`
+ * (`empty-dataset`) when the dataset gives no batch, (`invalid-batch`) for labels outside `[0, C)`,
+ * and (`invalid-options`) for a `classNames` count that differs from `C`.
  *
  * ```ts
  * const result = await evaluateClassifier(model, testData, {classNames});
