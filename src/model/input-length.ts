@@ -58,7 +58,7 @@ export function stepsAtModelInput(layer: GraphLayer, steps: number): number {
   const inbound = layer.inboundNodes?.[0]?.inboundLayers ?? [];
   let most = steps;
   for (const source of inbound) most = Math.max(most, stepsAtModelInput(source, inputStepsFor(source, steps)));
-  return inbound.length === 0 ? steps : most;
+  return most;
 }
 
 /**
@@ -84,7 +84,8 @@ export function stepsNeededAt(layer: GraphLayer): number {
  * The fewest steps a sketch must have for the model to give an answer: its receptive field along time.
  *
  * The notebook's model (Conv1D kernels 5, 5, 3, all stride 2, valid padding) needs **21 steps** for
- * its third convolution to produce one output step: `((1 - 1) * 2 + 3 - 1) * 2 + 5 = 9`, then
+ * its third convolution to produce one output step: a valid conv needs `(out - 1) * stride + kernel`
+ * input steps, so the third conv needs 3, the second `(3 - 1) * 2 + 5 = 9`, the first
  * `(9 - 1) * 2 + 5 = 21`. A shorter sketch is padded with zero rows up to this length, which is exactly
  * what the notebook's model sees when the sketch sits in a batch with a longer one; `predictTopK`,
  * `evaluateClassifier` and `trainClassifier` (module `train`) do it for you, and `quickdrawDataset`'s
