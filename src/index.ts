@@ -166,17 +166,20 @@ export {
   OrthogonalInitializer,
   saveSketchClassifier,
   SKETCH_CLASSIFIER_METADATA_KEY,
+  sketchClassifierMaxLength,
   sparseCategoricalAccuracy,
   sparseCategoricalCrossentropy,
 } from './model/index.js';
 export type {
   CompileSketchClassifierOptions,
   LoadedSketchClassifier,
+  LoadSketchClassifierOptions,
   LossOrMetricFn,
   ModelErrorCode,
   ModelErrorContext,
   OrthogonalInitializerOptions,
   SaveSketchClassifierOptions,
+  SketchClassifierMetadata,
   SketchClassifierOptions,
 } from './model/index.js';
 export {

@@ -1,5 +1,5 @@
 /** The closed set of `ModelError` codes. */
-export type ModelErrorCode = 'invalid-options' | 'invalid-artifacts';
+export type ModelErrorCode = 'invalid-options' | 'invalid-artifacts' | 'needs-fast-layers';
 
 /** Context fields a `ModelError` may carry. */
 export interface ModelErrorContext {

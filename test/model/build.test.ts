@@ -199,9 +199,26 @@ describe('saveSketchClassifier / loadSketchClassifier', () => {
     const {handler, store} = memoryHandler();
     await saveSketchClassifier(model, handler, {classNames: ['cat', 'dog', 'the eiffel tower']});
     expect((store.artifacts!.userDefinedMetadata as Record<string, unknown>)[SKETCH_CLASSIFIER_METADATA_KEY]).toEqual({
-      format: 1,
+      format: 2,
       maxLength: 30,
       classNames: ['cat', 'dog', 'the eiffel tower'],
+      layerNames: 'stock',
+      buildOptions: {
+        numClasses: 3,
+        maxLength: 30,
+        fixedLength: false,
+        convFilters: [4],
+        convKernelSizes: [3],
+        convStrides: [2],
+        lstmUnits: 4,
+        lstmLayers: 1,
+        bidirectional: false,
+        dropout: 0,
+        masking: false,
+        batchNormMomentum: 0.99,
+        layers: 'fast',
+        seed: 8,
+      },
     });
     const loaded = await loadSketchClassifier(handler);
     expect(loaded.classNames).toEqual(['cat', 'dog', 'the eiffel tower']);
