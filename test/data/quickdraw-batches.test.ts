@@ -133,6 +133,26 @@ describe('quickdrawBatches', () => {
     }
   });
 
+  it('the shuffle order is a function of (seed, epoch): setEpoch replays any epoch, whatever passes came before', async () => {
+    const file = sketchFile(0, 120);
+    const options = {batchSize: 40, shuffleBufferSize: 64, seed: 3};
+    const pass = async (pipeline: ReturnType<typeof quickdrawBatches>) => {
+      const out: SketchBatch[] = [];
+      for await (const batch of pipeline) out.push(batch);
+      return ids(out);
+    };
+    const first = quickdrawBatches(file, options);
+    const epochs = [await pass(first), await pass(first), await pass(first)];
+    // A fresh pipeline told to play epoch 2 gives the third pass's order at once...
+    const fresh = quickdrawBatches(file, options);
+    fresh.setEpoch(2);
+    expect(await pass(fresh)).toEqual(epochs[2]);
+    // ...and counts on from there; an earlier epoch can be replayed after later ones.
+    fresh.setEpoch(1);
+    expect([await pass(fresh), await pass(fresh)]).toEqual([epochs[1], epochs[2]]);
+    expect(() => fresh.setEpoch(-1)).toThrow('data: epoch must be a non-negative integer, got -1');
+  });
+
   it('keeps every buffered sketch intact through a large shuffle buffer (no shared decode memory)', async () => {
     const count = 3000;
     const batches = await collect(sketchFile(0, count), {batchSize: 100, shuffleBufferSize: count, seed: 1});

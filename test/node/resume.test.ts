@@ -119,9 +119,11 @@ async function stopAndResume(first: (o: TrainOptions, model: tfl.LayersModel) =>
   const ordersB: number[][][] = [];
   const b = setup(ordersB);
   if (extraPass) {
-    // A pass of the user's own (counting batches, say) must not shift the resumed run's order.
-    const it = await b.train.iterator();
-    for (let n = await it.next(); !n.done; n = await it.next()) tf.dispose(n.value as unknown as tf.TensorContainer);
+    // Passes of the user's own (counting batches, say) must not shift the resumed run's order.
+    for (let pass = 0; pass < 2; pass++) {
+      const it = await b.train.iterator();
+      for (let n = await it.next(); !n.done; n = await it.next()) tf.dispose(n.value as unknown as tf.TensorContainer);
+    }
     ordersB.length = 0;
   }
   const history = await trainClassifier(b.model, b.train, {...b.options, checkpoints, resume: true});
