@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfd from '@tensorflow/tfjs-data';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import {TrainError} from './errors.js';
-import {sparseCategoricalCrossentropy} from '../model/index.js';
+import {sketchClassifierMaxLength, sparseCategoricalCrossentropy} from '../model/index.js';
 import {sparseTopKCategoricalAccuracy} from './metrics.js';
 import {type ClassifierBatch, checkBatch} from './train-classifier.js';
 
@@ -12,6 +12,13 @@ export interface EvaluateOptions {
   readonly classNames?: readonly string[];
   /** The `k` of the top-k accuracy. Default 5. */
   readonly k?: number;
+  /**
+   * Crop each batch's inks (a `[B, T, 3]` `xs`) to their first `maxLength` steps before predicting;
+   * `null`: no crop. Default: the model's own crop length (`sketchClassifierMaxLength`: the
+   * `maxLength` in its metadata, else its fixed input length), so an uncropped test set is evaluated
+   * on what the model was trained on.
+   */
+  readonly maxLength?: number | null;
 }
 
 /** What `evaluateClassifier` measures, over every example of the dataset. */
@@ -43,8 +50,9 @@ export interface ClassifierEvaluation {
  * accuracy and the confusion matrix (rows = true class, columns = predicted class).
  *
  * Runs the model in inference mode (`predictOnBatch`: BatchNorm uses its moving statistics, no
- * dropout), one batch at a time, disposing each batch. Preprocess the evaluation data exactly as the
- * training data (same crop, SPEC §7's pitfall). Throws `TrainError` (`empty-dataset`) when the dataset
+ * dropout), one batch at a time, disposing each batch. Inks longer than the model's crop length (from
+ * its metadata, or `maxLength`) are cropped to it, so the notebook's pitfall (a test top-5 measured on
+ * uncropped sketches the model never saw) cannot happen by default. Throws `TrainError` (`empty-dataset`) when the dataset
  * gives no batch, (`invalid-batch`) for labels outside `[0, C)`, and (`invalid-options`) for a
  * `classNames` count that differs from `C`.
  *
@@ -72,6 +80,7 @@ export async function evaluateClassifier(
       actual: `${options.classNames.length}`,
     });
   }
+  const crop = options.maxLength === undefined ? sketchClassifierMaxLength(model) : options.maxLength;
   const confusion = new Int32Array(numClasses * numClasses);
   const counts = new Int32Array(numClasses);
   let loss = 0;
@@ -86,7 +95,7 @@ export async function evaluateClassifier(
     try {
       const b = checkBatch(batch, undefined, ++step);
       const [sums, predicted, labels] = tf.tidy(() => {
-        const out = model.predictOnBatch(batch.xs) as tf.Tensor;
+        const out = model.predictOnBatch(cropInks(batch.xs, crop)) as tf.Tensor;
         const flat = tf.reshape(batch.ys, [b]);
         const y = flat.dtype === 'int32' ? flat : tf.cast(tf.round(flat), 'int32');
         return [tf.stack([tf.sum(sparseCategoricalCrossentropy(y, out)), tf.sum(topKFn(y, out))]), tf.argMax(out, -1), y];
@@ -135,4 +144,10 @@ export async function evaluateClassifier(
     confusionMatrix: confusion,
     classNames: options.classNames,
   };
+}
+
+/** `xs` cropped along time to `length` steps when it is a longer `[B, T, 3]` tensor; otherwise `xs` itself. */
+function cropInks(xs: tf.Tensor | tf.Tensor[], length: number | null): tf.Tensor | tf.Tensor[] {
+  if (length === null || Array.isArray(xs) || xs.rank !== 3 || xs.shape[1]! <= length) return xs;
+  return tf.slice(xs, [0, 0, 0], [-1, length, -1]);
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import {sketchClassifierMaxLength} from '../model/index.js';
 import {padInks} from '../sketch/index.js';
 import {TrainError} from './errors.js';
 
@@ -20,10 +21,12 @@ export interface PredictTopKOptions {
   /** Guesses per sketch. Default 5 (at most the number of classes). */
   readonly k?: number;
   /**
-   * Crop each ink to its first `maxLength` steps, as in training (the notebook crops to 100). Default:
-   * the model's input length when fixed, else no crop.
+   * Crop each ink to its first `maxLength` steps, as in training (the notebook crops to 100); `null`:
+   * no crop. Default: the model's own crop length (`sketchClassifierMaxLength`: the `maxLength` in its
+   * metadata, which `buildSketchClassifier` and `loadSketchClassifier` set, else its fixed input
+   * length), so a model sees what it was trained on.
    */
-  readonly maxLength?: number;
+  readonly maxLength?: number | null;
   /** Sketches per `predictOnBatch` call. Default 256. */
   readonly batchSize?: number;
 }
@@ -33,8 +36,9 @@ export interface PredictTopKOptions {
  * probabilities, most likely first (equal probabilities: lower index first, as `tf.topk`).
  *
  * `inks` are stroke-3 inks (`Float32Array` of `(dx, dy, p)` rows) or an already padded `[B, T, 3]`
- * tensor (not disposed). Inks are cropped and zero-padded as in training: to the model's fixed input
- * length when it has one, else cropped to `maxLength` and padded to the longest. Runs in inference
+ * tensor (not disposed, used as it is). Inks are cropped and zero-padded as in training: to the
+ * model's fixed input length when it has one, else cropped to `maxLength` (default: the model's own
+ * crop length, from its metadata) and padded to the longest. Runs in inference
  * mode in batches of `batchSize`; leaves no tensor behind. Throws `TrainError` (`invalid-options`) for
  * a bad `k`/`maxLength` or a `classNames` count that differs from the model's, (`invalid-batch`) for
  * an ink whose length is not a multiple of 3.
@@ -75,7 +79,7 @@ export async function predictTopK(
         xs = tf.slice(inks, [start, 0, 0], [end - start, -1, -1]);
         if (fixedLength !== undefined && xs.shape[1] !== fixedLength) xs = fitLength(xs, fixedLength);
       } else {
-        const {data, steps} = padBatch(inks.slice(start, end), fixedLength, options.maxLength, start);
+        const {data, steps} = padBatch(inks.slice(start, end), fixedLength, cropLength(model, options.maxLength), start);
         xs = tf.tensor3d(data, [end - start, steps, 3]);
       }
       const probs = model.predictOnBatch(xs) as tf.Tensor;
@@ -130,6 +134,12 @@ export function formatTopK(guesses: readonly (readonly ClassGuess[])[], options:
     return [head, ...lines].join('\n');
   });
   return blocks.join('\n\n');
+}
+
+/** The crop to apply: the one asked for (`null`: none), else the model's own (its metadata's). */
+function cropLength(model: tfl.LayersModel, asked: number | null | undefined): number | undefined {
+  const length = asked === undefined ? sketchClassifierMaxLength(model) : asked;
+  return length ?? undefined;
 }
 
 /** Crops/pads a `[B, T, 3]` tensor along time to exactly `length` steps. */
