@@ -188,6 +188,16 @@ describe('compiled model', () => {
         expect(Array.from(acc.dataSync())).toEqual([1, 1]);
         tf.dispose([labels, loss, acc]);
       }
+      // A label outside [0, C) gives NaN (not the 0 of an all-zero one-hot row); the valid example's
+      // gradient is what it would be alone, and finite.
+      const bad = tf.tensor1d([0, 3], 'int32');
+      const loss = sparseCategoricalCrossentropy(bad, p);
+      expect(Array.from(loss.dataSync()).map((v) => v.toFixed(5))).toEqual([(-Math.log(0.7)).toFixed(5), 'NaN']);
+      const grad = tf.grad((q: tf.Tensor) => tf.sum(tf.slice(sparseCategoricalCrossentropy(bad, q), [0], [1])))(p);
+      const alone = tf.grad((q: tf.Tensor) => tf.sum(sparseCategoricalCrossentropy(tf.tensor1d([0], 'int32'), tf.slice(q, [0, 0], [1, 3]))))(p);
+      expect(Array.from(grad.dataSync()).every(Number.isFinite)).toBe(true);
+      expect(Array.from(grad.dataSync(), (v) => v + 0)).toEqual(Array.from(alone.dataSync(), (v) => v + 0)); // (-0 and 0 alike)
+      tf.dispose([bad, loss, grad, alone]);
       p.dispose();
     });
   });
