@@ -186,7 +186,11 @@ export interface TrainOptions {
   readonly callbacks?: TfjsCallbacks | readonly TfjsCallbacks[];
   /** Callbacks that receive the `TrainEvent` objects (as `onEvent`, split by type), one object or several. */
   readonly eventCallbacks?: TrainEventCallbacks | readonly TrainEventCallbacks[];
-  /** Stops training after the current batch when it fires (as `model.stopTraining = true`). */
+  /**
+   * Stops training after the current batch when it fires (as `model.stopTraining = true`). With a
+   * signal, the loop lets the event loop run at least every 100 ms (a `setTimeout(0)`), so a handler
+   * that aborts it (Ctrl-C, a stop button) gets its turn even when the data comes from memory.
+   */
   readonly signal?: AbortSignal;
   /** Saves a checkpoint after every epoch, and where training stops mid-epoch. Default: none. */
   readonly checkpoints?: CheckpointStore;
@@ -321,6 +325,7 @@ export async function trainClassifier(
     let globalStep = 0;
     let stopReason: 'maxSteps' | 'early' | 'callback' | 'signal' | undefined;
     let lastLogs: Logs = {};
+    let lastYield = now();
     const vars = () => model.trainableWeights.map((w) => w.read() as tf.Variable);
     const stopRequest = (): 'maxSteps' | 'callback' | 'signal' | undefined =>
       maxSteps !== undefined && globalStep >= maxSteps ? 'maxSteps' : stopTrainingSet() ? 'callback' : options.signal?.aborted ? 'signal' : undefined;
@@ -381,6 +386,12 @@ export async function trainClassifier(
         const etaSec = total === undefined ? undefined : (Math.max(0, total - step) * elapsedSec) / step;
         await emit({type: 'batchEnd', epoch, step, total, batchSize, samplesPerSec, etaSec, elapsedSec, logs});
         for (const cb of tfjsCallbacks) await cb.onBatchEnd?.(step - 1, {batch: step - 1, size: batchSize, ...logs});
+        if (options.signal !== undefined && now() - lastYield >= YIELD_INTERVAL_MS) {
+          // A batch's awaits may all be microtasks (data from memory, a cpu backend): give the event
+          // loop a turn now and then, so what aborts `signal` (a Ctrl-C handler, a button) can run.
+          await new Promise((resolve) => setTimeout(resolve, 0));
+          lastYield = now();
+        }
         if (tty && (now() - lastDraw >= progressInterval || step === total)) {
           lastDraw = now();
           tty.write(`\r${progressLine(step, total, elapsedSec, samplesPerSec, logs)}\x1b[K`);
@@ -448,6 +459,9 @@ export async function trainClassifier(
     if (ownsOptimizer) optimizer.dispose();
   }
 }
+
+/** With a `signal`, the longest the loop runs without a macrotask turn (one `setTimeout(0)`, about 1 ms). */
+const YIELD_INTERVAL_MS = 100;
 
 function listOf<T>(value: T | readonly T[] | undefined): readonly T[] {
   return value === undefined ? [] : Array.isArray(value) ? (value as readonly T[]) : [value as T];

@@ -259,6 +259,7 @@ async function train(args: TrainArgs): Promise<number> {
   };
   process.on('SIGINT', onSigint);
   let stopped = false;
+  let midEpochCheckpoint = false;
   const history = await train.trainClassifier(model, trainSet, {
     epochs,
     validationData: validSet,
@@ -272,10 +273,13 @@ async function train(args: TrainArgs): Promise<number> {
     onEvent: (event) => {
       if (event.type === 'batchEnd') samplesPerSec = event.samplesPerSec;
       if (event.type === 'stopped' && event.reason === 'signal') stopped = true;
+      if (event.type === 'checkpoint' && event.step !== undefined) midEpochCheckpoint = true;
     },
   }).finally(() => process.off('SIGINT', onSigint));
   if (stopped || interrupt.signal.aborted) {
-    log(`checkpoint written to ${checkpoints.dir}; run the same command with --resume to continue`);
+    log(
+      `${midEpochCheckpoint ? 'checkpoint written to' : 'the last checkpoint is in'} ${checkpoints.dir}; run the same command with --resume to continue`,
+    );
     return 130;
   }
   const trainSec = (performance.now() - trainStart) / 1000;
