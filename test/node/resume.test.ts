@@ -22,6 +22,7 @@ import {
   withGradientClipping,
 } from '../../src/train/index.js';
 import {sketchFile} from '../data/helpers.js';
+import {initBackend} from '../helpers/backend.js';
 
 let before = 0;
 let dir = '';
@@ -88,13 +89,15 @@ async function weightBits(model: tfl.LayersModel): Promise<Uint32Array[]> {
   return Promise.all(model.getWeights().map(async (w) => new Uint32Array((await w.data()).slice().buffer)));
 }
 
-let reference: {weights: Uint32Array[]; history: History; orders: number[][][]} | undefined;
+const references = new Map<string, {weights: Uint32Array[]; history: History; orders: number[][][]}>();
 async function unbroken() {
+  let reference = references.get(tf.getBackend());
   if (reference) return reference;
   const orders: number[][][] = [];
   const {model, optimizer, train, options} = setup(orders);
   const history = await trainClassifier(model, train, options);
   reference = {weights: await weightBits(model), history, orders};
+  references.set(tf.getBackend(), reference);
   model.dispose();
   optimizer.dispose();
   expect(orders.map((o) => o.length)).toEqual([13, 13, 13]);
@@ -134,7 +137,17 @@ async function stopAndResume(first: (o: TrainOptions, model: tfl.LayersModel) =>
 }
 
 describe('exact resume', () => {
-  it('maxSteps mid-epoch, then resume: same weights bit for bit, same history, same data order; the checkpoint records the step', async () => {
+  it.each(['cpu', 'wasm'] as const)('maxSteps mid-epoch, then resume (%s): same weights bit for bit, same history, same data order; the checkpoint records the step', async (backend) => {
+    const previous = tf.getBackend();
+    await initBackend(backend);
+    try {
+      await maxStepsThenResume();
+    } finally {
+      await initBackend(previous as 'cpu' | 'wasm');
+    }
+  });
+
+  async function maxStepsThenResume(): Promise<void> {
     const ref = await unbroken();
     const stepsSeen: string[] = [];
     const run = await stopAndResume(
@@ -150,7 +163,7 @@ describe('exact resume', () => {
     expect(run.ordersB).toEqual([ref.orders[1], ref.orders[2]]);
     expect(run.history).toEqual(ref.history);
     expect(run.weights).toEqual(ref.weights);
-  });
+  }
 
   it('a tfjs-style callback that sets model.stopTraining mid-epoch, then resume (memory checkpoints): the same', async () => {
     const ref = await unbroken();
