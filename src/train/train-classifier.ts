@@ -331,6 +331,7 @@ export async function trainClassifier(
       maxSteps !== undefined && globalStep >= maxSteps ? 'maxSteps' : stopTrainingSet() ? 'callback' : options.signal?.aborted ? 'signal' : undefined;
 
     for (let epoch = initialEpoch; epoch < epochs && stopReason === undefined; epoch++) {
+      if (maxSteps !== undefined && globalStep >= maxSteps) break; // reached at the previous epoch's end
       options.log?.(`Epoch ${epoch + 1}/${epochs}`);
       await emit({type: 'epochBegin', epoch, epochs});
       for (const cb of tfjsCallbacks) await cb.onEpochBegin?.(epoch, {});

@@ -159,8 +159,16 @@ describe('trainClassifier', () => {
     expect(lines[lines.length - 1]).toBe('Epoch 3: stopped after batch 1 (maxSteps); resume finishes this epoch');
     expect(opt.iterations).toBe(5);
     // maxSteps that falls on an epoch's end finishes that epoch as usual.
-    const even = await trainClassifier(model, makeDataset(64, 32, 6), {epochs: 5, optimizer: opt, maxSteps: 4});
+    const evenEvents: string[] = [];
+    const even = await trainClassifier(model, makeDataset(64, 32, 6), {
+      epochs: 5,
+      optimizer: opt,
+      maxSteps: 4,
+      onEvent: (e) => void evenEvents.push(e.type),
+    });
     expect(even.epoch).toEqual([0, 1]);
+    // ...and begins no other.
+    expect(evenEvents.filter((t) => t !== 'batchEnd')).toEqual(['trainBegin', 'epochBegin', 'epochEnd', 'epochBegin', 'epochEnd', 'trainEnd']);
     model.dispose();
     opt.dispose();
   });
