@@ -162,6 +162,7 @@ export {
   FastDense,
   FastLSTM,
   loadSketchClassifier,
+  minSketchLength,
   ModelError,
   OrthogonalInitializer,
   saveSketchClassifier,

@@ -41,6 +41,15 @@ export interface QuickdrawBatchesOptions {
    * many steps, cropping longer sketches to it.
    */
   readonly padTo?: 'longest' | number;
+  /**
+   * Pad every batch to at least this many steps: the model's receptive field, which
+   * `minSketchLength(model)` (module `model`) gives (21 for the notebook's model). A batch of sketches
+   * all shorter than that (real drawings: 14 % have fewer than 21 points) then still gives the model a
+   * step to answer from, and the short sketches get exactly the zero padding a longer batch mate would
+   * give them. `trainClassifier` and `evaluateClassifier` pad short batches themselves; this does it in
+   * the pipeline, on plain arrays. Default `1`.
+   */
+  readonly minLength?: number;
   /** Drop a last batch smaller than `batchSize`. Default `false` (keep it, as `Dataset.batch`). */
   readonly dropRemainder?: boolean;
   /** Seed of the shuffle (and nothing else). Default: a random seed per pipeline. */
@@ -145,6 +154,7 @@ interface Resolved {
   cache: boolean;
   maxSteps: number;
   padTo: 'longest' | number;
+  minLength: number;
   dropRemainder: boolean;
   seed: number;
   numShards: number;
@@ -174,6 +184,10 @@ function resolveOptions(options: QuickdrawBatchesOptions, sourceCount: number): 
   if (padTo !== 'longest') {
     checkInteger("padTo (a number or 'longest')", padTo, 1);
     maxSteps = Math.min(maxSteps, padTo);
+  }
+  const minLength = checkInteger('minLength', options.minLength ?? 1, 1);
+  if (padTo !== 'longest' && padTo < minLength) {
+    throw new DataError('invalid-options', `padTo ${padTo} is shorter than minLength ${minLength}`);
   }
   const seed = options.seed ?? randomSeed();
   if (typeof seed !== 'number' || !Number.isFinite(seed)) {
@@ -210,6 +224,7 @@ function resolveOptions(options: QuickdrawBatchesOptions, sourceCount: number): 
     cache: options.cache ?? false,
     maxSteps,
     padTo,
+    minLength,
     dropRemainder: options.dropRemainder ?? false,
     seed,
     numShards,
@@ -222,7 +237,7 @@ function resolveOptions(options: QuickdrawBatchesOptions, sourceCount: number): 
   };
 }
 
-function assemble(items: LabelledInk[], padTo: 'longest' | number): SketchBatch {
+function assemble(items: LabelledInk[], padTo: 'longest' | number, minLength: number): SketchBatch {
   const inks = new Array<Float32Array>(items.length);
   const labels = new Int32Array(items.length);
   for (let i = 0; i < items.length; i++) {
@@ -230,7 +245,7 @@ function assemble(items: LabelledInk[], padTo: 'longest' | number): SketchBatch 
     inks[i] = item.ink;
     labels[i] = item.label;
   }
-  const padded = padInks(inks, {length: padTo});
+  const padded = padInks(inks, {length: padTo, minLength});
   return {ink: padded.data, lengths: padded.lengths, labels, batchSize: padded.batchSize, steps: padded.steps};
 }
 
@@ -279,7 +294,7 @@ export function quickdrawBatches(
     const emit = (item: LabelledInk): SketchBatch | undefined => {
       pending.push(item);
       if (pending.length < batchSize) return undefined;
-      const batch = assemble(pending, o.padTo);
+      const batch = assemble(pending, o.padTo, o.minLength);
       pending = [];
       stats.sketches += batch.batchSize;
       return batch;
@@ -353,7 +368,7 @@ export function quickdrawBatches(
       }
     }
     if (pending.length > 0 && !o.dropRemainder) {
-      const batch = assemble(pending, o.padTo);
+      const batch = assemble(pending, o.padTo, o.minLength);
       pending = [];
       stats.sketches += batch.batchSize;
       yield batch;

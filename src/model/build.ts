@@ -59,7 +59,10 @@ export interface SketchClassifierOptions {
 
 /** Options of `compileSketchClassifier`. */
 export interface CompileSketchClassifierOptions {
-  /** The optimizer. Default `tf.train.sgd(0.01)` (the notebook's, without its `clipnorm`). */
+  /**
+   * The optimizer. Default SGD(0.01) (the notebook's, without its `clipnorm`), owned by the model: its
+   * `dispose()` frees it. An optimizer passed here stays yours to dispose.
+   */
   readonly optimizer?: tf.Optimizer;
   /**
    * Metrics: functions `(yTrue, yPred) => [B]`, or tfjs-layers' metric names; `'accuracy'` and `'acc'`
@@ -84,7 +87,9 @@ export interface CompileSketchClassifierOptions {
 export function compileSketchClassifier(model: tfl.LayersModel, options: CompileSketchClassifierOptions = {}): void {
   const metrics = (options.metrics ?? ['accuracy']).map((m) => (m === 'accuracy' || m === 'acc' ? sparseCategoricalAccuracy : m));
   model.compile({
-    optimizer: options.optimizer ?? tf.train.sgd(0.01),
+    // By name, tfjs-layers makes the same SGD(0.01) and owns it: `model.dispose()` frees it too (an
+    // optimizer object passed in stays the caller's to dispose, as in tfjs-layers).
+    optimizer: options.optimizer ?? 'sgd',
     loss: options.loss ?? sparseCategoricalCrossentropy,
     metrics: metrics as (string | LossOrMetricFn)[],
   });
@@ -212,7 +217,11 @@ export function buildSketchClassifier(options: SketchClassifierOptions = {}): tf
     const lstm = fast ? new FastLSTM(lstmArgs) : tfl.layers.lstm(lstmArgs);
     const layer = options.bidirectional ? tfl.layers.bidirectional({layer: lstm, mergeMode: 'concat', name: `bidirectional${suffix(i)}`}) : lstm;
     if (options.bidirectional && !fast) useChainFreeOrthogonal(layer);
-    x = layer.apply(x) as tfl.SymbolicTensor;
+    // Built inside a tidy: tfjs-layers' LSTM cell makes its unit-forget bias from temporary tensors it
+    // never disposes (four per LSTM); the weights are variables, which a tidy keeps.
+    tf.tidy(() => {
+      x = layer.apply(x) as tfl.SymbolicTensor;
+    });
     if (dropout > 0) {
       x = tfl.layers.dropout({rate: dropout, ...seeded(), name: `dropout${suffix(filters.length + i)}`}).apply(x) as tfl.SymbolicTensor;
     }

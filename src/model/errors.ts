@@ -1,10 +1,12 @@
 /** The closed set of `ModelError` codes. */
-export type ModelErrorCode = 'invalid-options' | 'invalid-artifacts' | 'needs-fast-layers';
+export type ModelErrorCode = 'invalid-options' | 'invalid-artifacts' | 'input-too-short' | 'needs-fast-layers';
 
 /** Context fields a `ModelError` may carry. */
 export interface ModelErrorContext {
   /** The option or configuration field at fault (`convFilters`, `masking`, `recurrentActivation`...). */
   readonly option?: string;
+  /** The layer at fault (`conv1d_1`...), for errors raised while a model runs. */
+  readonly layer?: string;
   /** What was expected, as text. */
   readonly expected?: string;
   /** What was found, as text. */
@@ -28,6 +30,7 @@ export class ModelError extends Error {
   override readonly name = 'ModelError';
   readonly code: ModelErrorCode;
   readonly option: string | undefined;
+  readonly layer: string | undefined;
   readonly expected: string | undefined;
   readonly actual: string | undefined;
 
@@ -35,6 +38,7 @@ export class ModelError extends Error {
     super(`model: ${message}`, context.cause === undefined ? undefined : {cause: context.cause});
     this.code = code;
     this.option = context.option;
+    this.layer = context.layer;
     this.expected = context.expected;
     this.actual = context.actual;
   }

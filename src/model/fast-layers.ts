@@ -6,7 +6,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type {Layer} from '@tensorflow/tfjs-layers/dist/engine/topology.js';
 import type {Kwargs} from '@tensorflow/tfjs-layers/dist/types.js';
+import {ModelError} from './errors.js';
 import {batchNormTraining, conv1dValidForward, denseForward, lstmForward} from './fast-ops.js';
+import {stepsAtModelInput, stepsNeededAt} from './input-length.js';
 import {OrthogonalInitializer} from './orthogonal.js';
 
 type Conv1DArgs = Parameters<typeof tfl.layers.conv1d>[0];
@@ -75,6 +77,25 @@ function oneTensor(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
   return Array.isArray(inputs) ? inputs[0]! : inputs;
 }
 
+/**
+ * Throws `ModelError` (`input-too-short`) when a layer's input has fewer time steps than it and the
+ * layers after it need (`stepsNeededAt`), before any kernel runs with an impossible size: a conv with a
+ * negative output length corrupts the wasm backend's memory (every later call on it fails). The first
+ * conv of a model so refuses a short input before any conv runs, and the message names the length the
+ * model's input needs.
+ */
+function checkSteps(layer: Layer, steps: number, what: string): void {
+  const graph = layer as unknown as Parameters<typeof stepsNeededAt>[0];
+  const needed = stepsNeededAt(graph);
+  if (steps >= needed) return;
+  const modelNeeds = stepsAtModelInput(graph, needed);
+  throw new ModelError(
+    'input-too-short',
+    `layer ${layer.name}${what} got ${steps} step${steps === 1 ? '' : 's'} and needs at least ${needed} for the layers from it on to have a step: the model's input needs at least ${modelNeeds} steps (pad shorter sketches with zero rows: predictTopK, evaluateClassifier and trainClassifier do, minSketchLength(model) gives the length)`,
+    {layer: layer.name, expected: `at least ${modelNeeds} steps at the model's input`, actual: `${steps} steps at layer ${layer.name}`},
+  );
+}
+
 function isTraining(kwargs: Kwargs): boolean {
   return kwargs['training'] === true;
 }
@@ -86,7 +107,10 @@ function isTraining(kwargs: Kwargs): boolean {
  * Same arguments, config, weights and initialisers as `tf.layers.conv1d`; the fast path covers
  * `padding: 'valid'`, dilation 1, channels last (other settings use the stock code). It also carries
  * a sequence mask through the stride: an output step counts when its whole window lies within the
- * input's valid prefix (the mask is read as a length: its last true step).
+ * input's valid prefix (the mask is read as a length: its last true step), and the first output step
+ * always counts, so a sketch shorter than one window (zero-padded by its batch) still gives one step.
+ * An input shorter than this layer and the layers after it need throws `ModelError`
+ * (`input-too-short`, naming the length the model's input needs) before any kernel runs.
  *
  * ```ts
  * const conv = new FastConv1D({filters: 32, kernelSize: 5, strides: 2, activation: 'relu'});
@@ -103,6 +127,8 @@ export class FastConv1D extends StockConv1D {
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor | tf.Tensor[] {
     const f = this as unknown as ConvFields;
+    const steps = oneTensor(inputs).shape[f.dataFormat === 'channelsFirst' ? 2 : 1]!;
+    checkSteps(this, steps, ` (kernel ${f.kernelSize[0]}, stride ${f.strides[0]})`);
     if (f.padding !== 'valid' || f.dilationRate[0] !== 1 || f.dataFormat !== 'channelsLast') {
       return super.call(inputs, kwargs);
     }
@@ -127,10 +153,12 @@ export class FastConv1D extends StockConv1D {
       // Valid prefix length: the last true step (1-based), per sketch.
       const positions = tf.range(1, steps + 1, 1, 'float32');
       const length = tf.max(tf.mul(tf.cast(m, 'float32'), positions), 1);
-      const outLength =
-        f.padding === 'valid'
-          ? tf.relu(tf.add(tf.floor(tf.div(tf.sub(length, window), stride)), 1))
-          : tf.ceil(tf.div(length, stride));
+      // The first output step always counts: a sketch shorter than one window (zero-padded, as every
+      // batch pads it) still gives one step, so every sketch keeps at least one step to the LSTMs.
+      const outLength = tf.maximum(
+        f.padding === 'valid' ? tf.add(tf.floor(tf.div(tf.sub(length, window), stride)), 1) : tf.ceil(tf.div(length, stride)),
+        1,
+      );
       return tf.less(tf.reshape(tf.range(0, outSteps, 1, 'float32'), [1, outSteps]), tf.reshape(outLength, [-1, 1]));
     });
   }
@@ -260,6 +288,7 @@ export class FastLSTM extends StockLSTM {
       cell.recurrentDropout === 0 &&
       cell.activation.getClassName() === 'tanh' &&
       cell.recurrentActivation.getClassName() === 'sigmoid';
+    checkSteps(this, oneTensor(inputs).shape[1]!, '');
     if (!fast) return super.call(inputs, kwargs);
     return tf.tidy(() => {
       const x = oneTensor(inputs) as tf.Tensor3D;

@@ -2,6 +2,7 @@ export {buildSketchClassifier, compileSketchClassifier} from './build.js';
 export type {CompileSketchClassifierOptions, SketchClassifierOptions} from './build.js';
 export {ModelError} from './errors.js';
 export type {ModelErrorCode, ModelErrorContext} from './errors.js';
+export {minSketchLength} from './input-length.js';
 export {FastBatchNormalization, FastConv1D, FastDense, FastLSTM, registerFastLayers} from './fast-layers.js';
 export {sparseCategoricalAccuracy, sparseCategoricalCrossentropy} from './losses.js';
 export type {LossOrMetricFn} from './losses.js';

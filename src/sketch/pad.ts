@@ -11,6 +11,12 @@ export interface PadInksOptions {
   readonly length?: 'longest' | number;
   /** Crop each ink to its first `maxLength` steps before padding (the notebook uses 100). Default: no crop. */
   readonly maxLength?: number;
+  /**
+   * With `length: 'longest'`, pad to at least this many steps: a model's receptive field (21 for the
+   * notebook's model), so a batch of short sketches still gives the model a step to answer from.
+   * Default 0.
+   */
+  readonly minLength?: number;
 }
 
 /** A padded batch of inks, ready for `tf.tensor3d(data, [batchSize, steps, 3])`. */
@@ -29,7 +35,7 @@ export interface PaddedInks {
  * Pads a batch of stroke-3 inks into one row-major `[B, T, 3]` array: crop, then pad with zeros.
  *
  * Written for the data pipeline's hot path: one allocation for `data`, one for `lengths`, and one
- * `TypedArray.set` copy per ink. An empty batch gives `steps = 0` for `'longest'`.
+ * `TypedArray.set` copy per ink. An empty batch gives `steps = minLength` (default 0) for `'longest'`.
  * Throws `SketchError` (`invalid-options`) for a negative or fractional `length`/`maxLength`, and
  * (`invalid-ink`) for an ink whose length is not a multiple of 3 (with its `index`).
  *
@@ -55,7 +61,8 @@ export function padInks(inks: readonly Ink[], options: PadInksOptions = {}): Pad
     lengths[b] = n;
     if (n > longest) longest = n;
   }
-  const steps = length === 'longest' ? longest : (length as number);
+  const minLength = options.minLength === undefined ? 0 : checkCount('minLength', options.minLength);
+  const steps = length === 'longest' ? Math.max(longest, minLength) : (length as number);
   const stride = 3 * steps;
   const data = new Float32Array(batchSize * stride);
   for (let b = 0; b < batchSize; b++) {

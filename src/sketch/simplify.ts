@@ -18,11 +18,13 @@ export interface SimplifyDrawingOptions {
  *
  * Steps (the dataset's documented recipe): align to the top-left (minimum x and y become 0); scale
  * both axes by one factor so the largest coordinate is `size` (255; a drawing of one repeated point is
- * not scaled); resample each stroke every `spacing` (1) px along its length, keeping its ends;
- * simplify each stroke with Ramer-Douglas-Peucker at `epsilon` (2.0); round to integers and drop
- * consecutive repeated points. Raw strokes' times are dropped. Google's exact implementation is not
- * published, so results can differ from the dataset's by a point here and there; the ranges and the
- * structure match. Throws `SketchError` (`invalid-drawing`) as `drawingToInk` does.
+ * not scaled); resample each stroke every `spacing` (1) px along its length, keeping its first and
+ * last point (a one-point stroke becomes two equal points, as in the dataset); simplify each stroke
+ * with Ramer-Douglas-Peucker at `epsilon` (2.0), measuring a point's distance to the chord's line;
+ * round to integers. Raw strokes' times are dropped. Google's implementation is not published: on
+ * 1,032 real raw drawings, 933 (90 %) come out identical to Google's simplified drawing and the rest
+ * within 2.6 px of it as polylines (docs/sketch.md). Throws `SketchError` (`invalid-drawing`) as
+ * `drawingToInk` does.
  *
  * ```ts
  * const simple = simplifyDrawing(rawSample.drawing); // [[xs, ys], ...] with integers 0..255
@@ -60,7 +62,6 @@ export function simplifyDrawing(drawing: Drawing, options: SimplifyDrawingOption
       if (keep[i] !== 1) continue;
       const x = round ? Math.round(rx[i]!) : rx[i]!;
       const y = round ? Math.round(ry[i]!) : ry[i]!;
-      if (sx.length > 0 && sx[sx.length - 1] === x && sy[sy.length - 1] === y) continue;
       sx.push(x);
       sy.push(y);
     }
@@ -91,7 +92,7 @@ function resample(xs: number[], ys: number[], step: number): [number[], number[]
   }
   const lx = xs[xs.length - 1]!;
   const ly = ys[ys.length - 1]!;
-  if (ox[ox.length - 1] !== lx || oy[oy.length - 1] !== ly) {
+  if (ox.length === 1 || ox[ox.length - 1] !== lx || oy[oy.length - 1] !== ly) {
     ox.push(lx);
     oy.push(ly);
   }
@@ -120,10 +121,11 @@ function rdp(xs: number[], ys: number[], epsilon: number): Uint8Array {
     for (let i = first + 1; i < last; i++) {
       const px = xs[i]! - ax;
       const py = ys[i]! - ay;
-      // Distance to the chord as a segment (not the infinite line), so a stroke that goes out and
-      // comes back along one line keeps its turning point.
-      const t = norm2 === 0 ? 0 : Math.min(1, Math.max(0, (px * dx + py * dy) / norm2));
-      const d = Math.hypot(px - t * dx, py - t * dy);
+      // Distance to the chord's infinite line (to its first point when the chord has no length), as
+      // the classic algorithm and Google's simplified data have it: a stroke that goes out and comes
+      // back along one line loses its turning point. A distance to the chord as a segment kept those
+      // and matched Google's simplified drawings less often (docs/sketch.md has the figures).
+      const d = norm2 === 0 ? Math.hypot(px, py) : Math.abs(px * dy - py * dx) / Math.sqrt(norm2);
       if (d > worst) {
         worst = d;
         worstIndex = i;

@@ -4,6 +4,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import {TrainError} from './errors.js';
 import {sketchClassifierMaxLength, sparseCategoricalCrossentropy} from '../model/index.js';
 import {sparseTopKCategoricalAccuracy} from './metrics.js';
+import {modelMinSteps, padShortBatch} from './short-sketches.js';
 import {type ClassifierBatch, checkBatch} from './train-classifier.js';
 
 /** Options of `evaluateClassifier`. */
@@ -52,7 +53,9 @@ export interface ClassifierEvaluation {
  * Runs the model in inference mode (`predictOnBatch`: BatchNorm uses its moving statistics, no
  * dropout), one batch at a time, disposing each batch. Inks longer than the model's crop length (from
  * its metadata, or `maxLength`) are cropped to it, so the notebook's pitfall (a test top-5 measured on
- * uncropped sketches the model never saw) cannot happen by default. Throws `TrainError` (`empty-dataset`) when the dataset
+ * uncropped sketches the model never saw) cannot happen by default; a batch shorter than the model's
+ * receptive field (`minSketchLength`) is zero-padded up to it, so a last batch of one short sketch
+ * works. Throws `TrainError` (`empty-dataset`) when the dataset
  * gives no batch, (`invalid-batch`) for labels outside `[0, C)`, and (`invalid-options`) for a
  * `classNames` count that differs from `C`.
  *
@@ -81,6 +84,7 @@ export async function evaluateClassifier(
     });
   }
   const crop = options.maxLength === undefined ? sketchClassifierMaxLength(model) : options.maxLength;
+  const minSteps = modelMinSteps(model);
   const confusion = new Int32Array(numClasses * numClasses);
   const counts = new Int32Array(numClasses);
   let loss = 0;
@@ -95,7 +99,7 @@ export async function evaluateClassifier(
     try {
       const b = checkBatch(batch, undefined, ++step);
       const [sums, predicted, labels] = tf.tidy(() => {
-        const out = model.predictOnBatch(cropInks(batch.xs, crop)) as tf.Tensor;
+        const out = model.predictOnBatch(padShortBatch(cropInks(batch.xs, crop), minSteps)) as tf.Tensor;
         const flat = tf.reshape(batch.ys, [b]);
         const y = flat.dtype === 'int32' ? flat : tf.cast(tf.round(flat), 'int32');
         return [tf.stack([tf.sum(sparseCategoricalCrossentropy(y, out)), tf.sum(topKFn(y, out))]), tf.argMax(out, -1), y];

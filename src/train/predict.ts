@@ -3,6 +3,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import {sketchClassifierMaxLength} from '../model/index.js';
 import {padInks} from '../sketch/index.js';
 import {TrainError} from './errors.js';
+import {modelMinSteps, padShortBatch} from './short-sketches.js';
 
 /** One guess of `predictTopK`. */
 export interface ClassGuess {
@@ -36,9 +37,11 @@ export interface PredictTopKOptions {
  * probabilities, most likely first (equal probabilities: lower index first, as `tf.topk`).
  *
  * `inks` are stroke-3 inks (`Float32Array` of `(dx, dy, p)` rows) or an already padded `[B, T, 3]`
- * tensor (not disposed, used as it is). Inks are cropped and zero-padded as in training: to the
- * model's fixed input length when it has one, else cropped to `maxLength` (default: the model's own
- * crop length, from its metadata) and padded to the longest. Runs in inference
+ * tensor (not disposed). Inks are cropped and zero-padded as in training: to the model's fixed input
+ * length when it has one, else cropped to `maxLength` (default: the model's own crop length, from its
+ * metadata) and padded to the longest, and never to fewer steps than the model's receptive field
+ * (`minSketchLength`: 21 for the notebook's model), so any sketch, a dot (no step at all) included,
+ * gets an answer. Runs in inference
  * mode in batches of `batchSize`; leaves no tensor behind. Throws `TrainError` (`invalid-options`) for
  * a bad `k`/`maxLength` or a `classNames` count that differs from the model's, (`invalid-batch`) for
  * an ink whose length is not a multiple of 3.
@@ -67,6 +70,7 @@ export async function predictTopK(
   const batchSize = options.batchSize ?? 256;
   const inShape = model.inputs[0]!.shape;
   const fixedLength = typeof inShape[1] === 'number' ? inShape[1] : undefined;
+  const minSteps = modelMinSteps(model);
   const results: ClassGuess[][] = [];
   const name = (i: number) => options.classNames?.[i] ?? String(i);
 
@@ -78,8 +82,9 @@ export async function predictTopK(
       if (inks instanceof tf.Tensor) {
         xs = tf.slice(inks, [start, 0, 0], [end - start, -1, -1]);
         if (fixedLength !== undefined && xs.shape[1] !== fixedLength) xs = fitLength(xs, fixedLength);
+        else xs = padShortBatch(xs, minSteps);
       } else {
-        const {data, steps} = padBatch(inks.slice(start, end), fixedLength, cropLength(model, options.maxLength), start);
+        const {data, steps} = padBatch(inks.slice(start, end), fixedLength ?? {minLength: minSteps}, cropLength(model, options.maxLength), start);
         xs = tf.tensor3d(data, [end - start, steps, 3]);
       }
       const probs = model.predictOnBatch(xs) as tf.Tensor;
@@ -156,7 +161,7 @@ function fitLength(xs: tf.Tensor, length: number): tf.Tensor {
 /** Crops and zero-pads inks into one row-major `[B, T, 3]` array with the sketch module's `padInks` (the training layout). */
 function padBatch(
   inks: readonly Float32Array[],
-  fixedLength: number | undefined,
+  length: number | {minLength: number},
   maxLength: number | undefined,
   offset: number,
 ): {data: Float32Array; steps: number} {
@@ -171,8 +176,6 @@ function padBatch(
       });
     }
   });
-  if (fixedLength !== undefined) return padInks(inks, {length: fixedLength});
-  const longest = padInks(inks, maxLength === undefined ? {} : {maxLength});
-  // A batch of empty inks still gets one (zero) step, so the model runs.
-  return longest.steps > 0 ? longest : padInks(inks, {length: 1});
+  if (typeof length === 'number') return padInks(inks, {length});
+  return padInks(inks, maxLength === undefined ? length : {...length, maxLength});
 }

@@ -6,6 +6,7 @@ import {TrainError} from './errors.js';
 import {epochEndLine, type Logs, progressLine} from './keras-log.js';
 import {type LossOrMetricFn, sparseCategoricalAccuracy, sparseCategoricalCrossentropy} from '../model/index.js';
 import {sparseTopKCategoricalAccuracy} from './metrics.js';
+import {modelMinSteps, padShortBatch} from './short-sketches.js';
 
 /** One batch of a classification dataset: inputs `[B, ...]` and sparse labels `[B]` or `[B, 1]`. */
 export type ClassifierBatch = {
@@ -222,7 +223,9 @@ export interface TrainOptions {
  * The loop is its own (one `optimizer.minimize` per batch over `model.apply(xs, {training: true})`), so
  * int32 labels work, BatchNorm updates its moving statistics and dropout is active as under `fit`; the
  * model need not be compiled. Each batch's tensors are disposed after its step; no tensor outlives an
- * epoch. After each epoch: validation, the Keras line to `log`, a checkpoint to `checkpoints`, early
+ * epoch. A batch shorter than the model's receptive field (`minSketchLength`: 21 steps for the
+ * notebook's model) is zero-padded up to it, as the sketches would be in a batch with a longer one.
+ * After each epoch: validation, the Keras line to `log`, a checkpoint to `checkpoints`, early
  * stopping. With `resume`, training starts after the newest checkpoint's epoch, from its exact
  * weights and optimizer state. Throws `TrainError` for bad options, bad batches and an empty dataset.
  *
@@ -520,11 +523,13 @@ async function trainStep(
   metricFns: readonly LossOrMetricFn[],
   batch: ClassifierBatch,
 ): Promise<Float32Array> {
+  const minSteps = modelMinSteps(model);
   const packed = tf.tidy(() => {
     let metricValues: tf.Tensor[] = [];
+    const xs = padShortBatch(batch.xs, minSteps);
     const cost = optimizer.minimize(
       () => {
-        const out = model.apply(batch.xs, {training: true}) as tf.Tensor;
+        const out = model.apply(xs, {training: true}) as tf.Tensor;
         let loss = tf.mean(lossFn(batch.ys, out)) as tf.Scalar;
         for (const reg of model.calculateLosses()) loss = tf.add(loss, reg);
         metricValues = metricFns.map((m) => tf.keep(tf.mean(m(batch.ys, out))));
@@ -564,6 +569,7 @@ export async function evaluateLoop(
 ): Promise<number[]> {
   const outShape = model.outputs[0]!.shape;
   const numClasses = outShape[outShape.length - 1] as number;
+  const minSteps = modelMinSteps(model);
   const iterator = await data.iterator();
   let total: tf.Tensor | undefined;
   // [batch, label] of the first batch with a label outside [0, numClasses), [0, 0] while none: kept on
@@ -579,7 +585,7 @@ export async function evaluateLoop(
       try {
         samples += checkBatch(batch, undefined, ++step);
         const [sums, bad] = tf.tidy(() => {
-          const out = model.predictOnBatch(batch.xs) as tf.Tensor;
+          const out = model.predictOnBatch(padShortBatch(batch.xs, minSteps)) as tf.Tensor;
           const [lo, hi] = labelRange(batch.ys);
           const isBad = tf.logicalOr(tf.less(lo, 0), tf.greaterEqual(hi, numClasses));
           const first = tf.logicalAnd(isBad, tf.equal(tf.slice(firstBad, [0], [1]), 0));

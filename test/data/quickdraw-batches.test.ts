@@ -79,6 +79,20 @@ describe('quickdrawBatches', () => {
     expect(Math.max(...batches[0]!.lengths)).toBe(3);
   });
 
+  it('pads every batch to at least minLength steps (the model\'s receptive field)', async () => {
+    // Sketches 0..12 have 1..13 steps: with minLength 21 every batch is 21 steps, each sketch intact.
+    const batches = await collect(sketchFile(0, 13), {batchSize: 5, minLength: 21});
+    expect(batches.map((b) => b.steps)).toEqual([21, 21, 21]);
+    expect(batches.flatMap((b) => Array.from(b.lengths))).toEqual(Array.from({length: 13}, (_, i) => i + 1));
+    expect(ids(batches)).toEqual(Array.from({length: 13}, (_, i) => i));
+    const last = batches[2]!;
+    // Sketch 12: 13 rows of (12, s, p), then 8 zero rows.
+    expect(Array.from(last.ink.subarray(2 * 21 * 3 + 13 * 3, 3 * 21 * 3))).toEqual(new Array(8 * 3).fill(0));
+    // The default (1) leaves the longest-in-batch padding as it was; a longer batch is not touched.
+    expect((await collect(sketchFile(0, 13), {batchSize: 13})).map((b) => b.steps)).toEqual([13]);
+    expect((await collect(sketchFile(0, 13), {batchSize: 13, minLength: 5})).map((b) => b.steps)).toEqual([13]);
+  });
+
   it('keeps the first keepClasses classes and at most maxPerClass sketches of each, every epoch', async () => {
     const all = await collect(sketchFile(0, 70), {batchSize: 100, parallelReads: 1});
     const labels = Array.from(all[0]!.labels);
@@ -328,6 +342,8 @@ describe('quickdrawBatches', () => {
       [{parallelReads: 1.5}, 'data: parallelReads must be a positive integer, got 1.5'],
       [{maxLength: 0}, 'data: maxLength must be a positive integer, got 0'],
       [{padTo: 'shortest' as 'longest'}, "data: padTo (a number or 'longest') must be a positive integer, got shortest"],
+      [{minLength: 0}, 'data: minLength must be a positive integer, got 0'],
+      [{padTo: 10, minLength: 21}, 'data: padTo 10 is shorter than minLength 21'],
       [{numShards: 2, shardIndex: 2}, 'data: shardIndex 2 is outside [0, 2)'],
       [{numShards: 2, shardPolicy: 'source'}, "data: shardPolicy 'source' needs at least numShards (2) sources, got 1"],
       [{seed: Number.NaN}, 'data: seed must be a finite number, got NaN'],

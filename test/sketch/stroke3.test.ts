@@ -170,6 +170,18 @@ describe('padInks', () => {
     expect(Array.from(short.data)).toEqual([1, 1, 0, 3, 3, 0]);
   });
 
+  it('pads to at least minLength steps (a model\'s receptive field), never crops for it', () => {
+    const batch = padInks([a, c], {minLength: 4});
+    expect(batch.steps).toBe(4);
+    expect(Array.from(batch.lengths)).toEqual([2, 0]);
+    expect(Array.from(batch.data)).toEqual([1, 1, 0, 2, 2, 1, 0, 0, 0, 0, 0, 0, ...new Array(12).fill(0)]);
+    expect(padInks([a, b], {minLength: 2}).steps).toBe(3);
+    expect(padInks([], {minLength: 21}).steps).toBe(21);
+    // A fixed length wins over minLength.
+    expect(padInks([a, b], {length: 1, minLength: 4}).steps).toBe(1);
+    expect(thrown(() => padInks([a], {minLength: -1})).message).toBe('sketch: minLength must be a non-negative integer, got -1');
+  });
+
   it('handles an empty batch', () => {
     expect(padInks([])).toEqual({data: new Float32Array(0), lengths: new Int32Array(0), batchSize: 0, steps: 0});
   });

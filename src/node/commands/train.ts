@@ -172,7 +172,7 @@ async function train(args: TrainArgs): Promise<number> {
 
   const tf = await import('@tensorflow/tfjs-core');
   const {quickdrawDataset, splitTutorialFiles} = await import('../../data/index.js');
-  const {buildSketchClassifier, saveSketchClassifier} = await import('../../model/index.js');
+  const {buildSketchClassifier, minSketchLength, saveSketchClassifier} = await import('../../model/index.js');
   const train = await import('../../train/index.js');
   const {sketchGridSvg} = await import('../../sketch/index.js');
   const {decodeExample} = await import('../../example/index.js');
@@ -224,17 +224,19 @@ async function train(args: TrainArgs): Promise<number> {
     : {};
   log(`data: ${dataDir}: ${numClasses} classes; ${sources.train.length} training shards, ${sources.valid.length} validation and ${sources.test.length} test shards`);
 
-  const pipeline = {batchSize: args.batchSize, maxLength: args.maxLength};
-  const trainSet = quickdrawDataset(sources.train, {...pipeline, ...trainLimit, shuffleBufferSize: 10_000, seed: args.seed, cache: synthetic});
-  const validSet = quickdrawDataset(sources.valid, {...pipeline, ...evalLimit, cache: synthetic});
-  const testSet = quickdrawDataset(sources.test, {...pipeline, ...evalLimit});
-
   // 2. Model and optimizer: the notebook's architecture, SGD with Keras's clipnorm.
   // The input takes any length (each batch is padded to its own longest sketch, as in the notebook).
   // BatchNorm momentum: Keras's 0.99 needs thousands of steps before inference-mode statistics are
   // right; a short synthetic run uses 0.9 (see SketchClassifierOptions.batchNormMomentum).
   const batchNormMomentum = args.bnMomentum ?? (synthetic ? 0.9 : 0.99);
   const model = buildSketchClassifier({numClasses, maxLength: args.maxLength, seed: args.seed, compile: false, batchNormMomentum});
+
+  // Batches are padded to at least the model's receptive field (21 steps): a batch of short real
+  // drawings then still gives the convolutions a window.
+  const pipeline = {batchSize: args.batchSize, maxLength: args.maxLength, minLength: minSketchLength(model)};
+  const trainSet = quickdrawDataset(sources.train, {...pipeline, ...trainLimit, shuffleBufferSize: 10_000, seed: args.seed, cache: synthetic});
+  const validSet = quickdrawDataset(sources.valid, {...pipeline, ...evalLimit, cache: synthetic});
+  const testSet = quickdrawDataset(sources.test, {...pipeline, ...evalLimit});
   // The notebook's optimizer is SGD(0.01) with clipnorm 1, right for its 215,000 steps; the synthetic
   // demo has about 1,500 steps, where Adam (same clipping) gets much further.
   const optimizerName = args.optimizer ?? (synthetic ? 'adam' : 'sgd');
