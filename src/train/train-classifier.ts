@@ -226,8 +226,14 @@ export interface TrainOptions {
  * epoch. A batch shorter than the model's receptive field (`minSketchLength`: 21 steps for the
  * notebook's model) is zero-padded up to it, as the sketches would be in a batch with a longer one.
  * After each epoch: validation, the Keras line to `log`, a checkpoint to `checkpoints`, early
- * stopping. With `resume`, training starts after the newest checkpoint's epoch, from its exact
- * weights and optimizer state. Throws `TrainError` for bad options, bad batches and an empty dataset.
+ * stopping. Each batch's labels are checked against the model's class count (`invalid-label`, read
+ * back with the loss). Before each epoch the dataset is told its number (`setEpoch`, see
+ * `EpochOrderedDataset`), so its order depends on the seed and the epoch only. A stop mid-epoch
+ * (`maxSteps`, `model.stopTraining` set by a callback, `signal`) leaves that epoch unfinished and
+ * checkpoints the batches done; with `resume`, training carries on from the newest checkpoint exactly
+ * where it stood (weights, optimizer state, history, position in the epoch), so the result is an
+ * unbroken run's, bit for bit on the cpu and wasm backends. Throws `TrainError` for bad options, bad
+ * batches, bad labels and an empty dataset.
  *
  * ```ts
  * const history = await trainClassifier(model, train, {
