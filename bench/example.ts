@@ -1,5 +1,5 @@
 // Examples/s for decodeExample and parseExamples(quickdrawFeatures) in batches of 32, beside
-// protobufjs decoding the same bytes with a schema written from the SPEC (bench/example.proto).
+// protobufjs decoding the same bytes with a schema written from TensorFlow's example.proto (bench/example.proto).
 // `npx tsx bench/example.ts` (or `npm run bench -- example`). Figures are measured side by side in
 // one run; on a shared machine compare the ratios, not the absolute numbers.
 import path from 'node:path';

@@ -1,4 +1,4 @@
-// `npm run bench:train`: training speed of the sketch classifier (SPEC §7) on random [B, 100, 3] input,
+// `npm run bench:train`: training speed of the sketch classifier (the notebook's architecture, docs/model.md) on random [B, 100, 3] input,
 // the library's fast layers against stock tfjs-layers, interleaved step by step in one run so machine
 // load hits both alike. Prints, per backend (wasm, cpu) and batch (32, 128): ms/step and samples/s of
 // each, the ratio, the backend's plain matMul GFLOP/s measured in the same run and the fraction of it a

@@ -1,5 +1,5 @@
 // Measures how hard `syntheticSketches` is: a length-only baseline, then a short Conv1D+LSTM training
-// run (the SPEC §7 architecture, tfjs-layers directly, cpu backend). Not run in CI.
+// run (the notebook's architecture, tfjs-layers directly, cpu backend). Not run in CI.
 // The LSTMs use glorot-uniform recurrent kernels here: tfjs-layers' orthogonal initializer needs
 // tfjs-core's chained ops, which a bare tfjs-core import does not register.
 // Usage: npx tsx scripts/synthetic-check.ts [perClass=300] [epochs=4] [lstmUnits=128] [backend=cpu]

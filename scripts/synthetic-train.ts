@@ -1,4 +1,4 @@
-// Trains the library's sketch classifier (buildSketchClassifier, fast layers, SPEC §7 architecture)
+// Trains the library's sketch classifier (buildSketchClassifier, fast layers, the notebook's architecture)
 // on syntheticSketches and prints test accuracy per epoch with CPU and wall time. Not run in CI.
 // Usage: npx tsx scripts/synthetic-train.ts [perClass=200] [epochs=3] [lr=0.003]
 import * as tf from '@tensorflow/tfjs-core';

@@ -7,7 +7,7 @@ import {mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {fileURLToPath, pathToFileURL} from 'node:url';
-import {writeDatasetFixture} from './fixtures.mjs';
+import {writeDatasetFixture, writeVariableLengthModel} from './fixtures.mjs';
 import {runTests} from './harness.mjs';
 import {serveStatic} from './static-server.mjs';
 
@@ -71,11 +71,17 @@ const SHAPES = {
   },
 };
 
+/** A straight stroke and a dot (a press and release without moving), the shortest drawings there are. */
+const SHORT_SHAPES = {
+  line: () => Array.from({length: 9}, (_, i) => [0.2 + (0.6 * i) / 8, 0.55 - (0.1 * i) / 8]),
+  dot: () => [[0.5, 0.5]],
+};
+
 /** Draws `shape` on the pad with mouse events (down, moves, up), as a person would. */
 async function drawShape(page, shape) {
   const box = await page.locator('#pad').boundingBox();
   assert(box !== null, 'the drawing pad is not visible');
-  const points = SHAPES[shape]().map(([u, v]) => [box.x + u * box.width, box.y + v * box.height]);
+  const points = (SHAPES[shape] ?? SHORT_SHAPES[shape])().map(([u, v]) => [box.x + u * box.width, box.y + v * box.height]);
   await page.mouse.move(points[0][0], points[0][1]);
   await page.mouse.down();
   for (const [x, y] of points.slice(1)) await page.mouse.move(x, y, {steps: 2});
@@ -120,7 +126,37 @@ export function pageTests(fixture) {
       assertEqual(await t.page.$$eval('#guesses li', (l) => l.length), 0, 'guesses after clear');
     },
   });
+  // The shortest drawings: a straight line and a dot simplify to one step each (21 are needed for the
+  // default model's convolutions to produce one step; the page pads, through predictTopK). The page's
+  // model is fixed-length (100 steps); `?model=` loads a variable-length copy of it (same weights), the
+  // kind of input buildSketchClassifier and npm run train make.
+  const shortTest = (shape, query = '') => ({
+    name: `draws a ${shape === 'dot' ? 'dot' : 'single straight stroke'}${query === '' ? ' (the page\'s fixed-length model)' : ` (${query})`} and gets a top-5 answer`,
+    async run(t) {
+      await openPage(t, query);
+      const status = await t.page.textContent('#model-status');
+      t.log(status);
+      await drawShape(t.page, shape);
+      const guesses = await guessesAfter(t.page, 1);
+      const note = await t.page.textContent('#guess-note');
+      t.log(`${note} top 5: ${guesses.map(([c, p]) => `${c} ${(p * 100).toFixed(1)}%`).join(', ')}`);
+      await t.screenshot(`short-${shape}${query.replace(/\W+/g, '-')}`);
+      assertEqual(note, '1 stroke, 1 step after simplification.', 'note');
+      assertEqual(guesses.length, 5, 'number of guesses');
+      const sum = guesses.reduce((s, [, p]) => s + p, 0);
+      assert(guesses.every(([c, p], i) => typeof c === 'string' && c !== '' && p >= 0 && (i === 0 || p <= guesses[i - 1][1])) && sum <= 1.001, `bad guesses: ${JSON.stringify(guesses)}`);
+      // The page still works after it: a second drawing (the dot added to the line, or a line to the dot).
+      await drawShape(t.page, shape === 'dot' ? 'line' : 'dot');
+      assertEqual((await guessesAfter(t.page, 2)).length, 5, 'guesses after a second stroke');
+    },
+  });
+  const variable = `?model=${encodeURIComponent(`${fixture.variableModelUrl}`)}`;
   return [
+    shortTest('line'),
+    shortTest('dot'),
+    shortTest('line', variable),
+    shortTest('dot', variable),
+    shortTest('dot', `${variable}&backend=wasm`),
     {
       name: 'the page picks a working backend and says which',
       async run(t) {
@@ -174,6 +210,8 @@ export async function main() {
   const server = await serveStatic({'/': PAGE_DIR, '/fixtures/': work});
   try {
     const fixture = await writeDatasetFixture(work);
+    writeVariableLengthModel(path.join(PAGE_DIR, 'model'), path.join(work, 'variable-model'));
+    fixture.variableModelUrl = '/fixtures/variable-model/model.json';
     const {passed, failed} = await runTests(pageTests(fixture), {baseUrl: server.url});
     // For diagnosing a failure: what the server was asked for, in order (a request the page reported
     // as failed may have been made twice, or answered in full).

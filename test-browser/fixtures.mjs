@@ -1,7 +1,7 @@
 // Writes the dataset the viewer test opens: synthetic sketches of every class as tf.train.Examples in
 // the tutorial's layout (`ink`, `shape`, `class_index`), framed as TFRecords by the library's writer,
 // once gzip-compressed and once plain, plus a `.classes` file. Uses the built package (dist/).
-import {writeFileSync} from 'node:fs';
+import {copyFileSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {encodeExample} from 'quickdraw-tfjs/example';
 import {SYNTHETIC_CLASSES, syntheticSketches} from 'quickdraw-tfjs/sketch';
@@ -33,4 +33,24 @@ export async function writeDatasetFixture(dir, {perClass = 3, seed = 7} = {}) {
   writeFileSync(classesFile, classNames.map((n) => `  ${n.toUpperCase()} (From File) `).join('\n') + '\n');
   if (classNames.join() !== SYNTHETIC_CLASSES.join()) throw new Error(`unexpected synthetic classes: ${classNames}`);
   return {gzipFile, plainFile, classesFile, count: inks.length, labels: Array.from(labels, (l) => classNames[l])};
+}
+
+/**
+ * Writes a variable-length copy of the page's trained model into `dir`, for the page's `?model=`: the
+ * same topology and weights, with the input's time dimension opened (`[any length, 3]`, as
+ * `buildSketchClassifier` and `npm run train` make it; convolution and LSTM weights do not depend on
+ * the length). The page's own model takes a fixed 100 steps, so only this one runs the page's code
+ * path on inks shorter than the 21-step receptive field.
+ */
+export function writeVariableLengthModel(fromDir, dir) {
+  const json = JSON.parse(readFileSync(path.join(fromDir, 'model.json'), 'utf8'));
+  const inputs = json.modelTopology.config.layers.filter((l) => l.class_name === 'InputLayer');
+  if (inputs.length !== 1 || inputs[0].config.batch_input_shape[1] === null) {
+    throw new Error(`fixtures: expected the page's model to have one fixed-length input, got ${JSON.stringify(inputs.map((l) => l.config))}`);
+  }
+  inputs[0].config.batch_input_shape[1] = null;
+  mkdirSync(dir, {recursive: true});
+  writeFileSync(path.join(dir, 'model.json'), JSON.stringify(json));
+  for (const group of json.weightsManifest) for (const file of group.paths) copyFileSync(path.join(fromDir, file), path.join(dir, file));
+  return dir;
 }

@@ -35,6 +35,11 @@ describe('examples (tiny settings)', {timeout: 300_000}, () => {
     }
     const metrics = JSON.parse(readFileSync(path.join(out, 'metrics.json'), 'utf8'));
     expect(metrics.classNames).toHaveLength(3);
+    expect(text).toMatch(/, 1 epoch, batch 32, crop 100\n/);
+    // Each picture says which class is the truth and which the guess.
+    const titles = [...readFileSync(path.join(out, 'predictions.svg'), 'utf8').matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+    expect(titles.length).toBeGreaterThan(0);
+    for (const title of titles) expect(title).toMatch(/^true: \w+ · predicted: \w+ \d+%$/);
     // The saved model loads and predicts in a script that imports only @tensorflow/tfjs-*.
     const plain = await runScript('examples/predict-with-tfjs-only.ts', ['--model', path.join(out, 'model')]);
     expect(plain).toMatch(/layers: InputLayer, Conv1D, BatchNormalization, Conv1D, BatchNormalization, Conv1D, BatchNormalization, LSTM, LSTM, Dense/);
@@ -84,5 +89,46 @@ describe('examples (tiny settings)', {timeout: 300_000}, () => {
     expect(text).toMatch(/10 training shards, 5 validation, 5 test; 3 classes/);
     expect(text).toMatch(/parse_example on \d+ records: ink sparse dense_shape \[\d+, \d+\]/);
     expect(text).toMatch(/test \(cropped to 100\): loss/);
+  });
+});
+
+/** Runs an example that should fail; resolves to its exit code and output. */
+function runFailing(script: string, args: string[]): Promise<{code: number | null; stdout: string; stderr: string}> {
+  return new Promise((resolve) => {
+    execFile(tsx, [script, ...args], {cwd: root, timeout: 120_000}, (error, stdout, stderr) => {
+      resolve({code: error === null ? 0 : ((error as {code?: number}).code ?? null), stdout, stderr});
+    });
+  });
+}
+
+describe('examples given bad input: one line naming the example, exit 2 (command line) or 1', {timeout: 120_000}, () => {
+  it('an unknown flag', async () => {
+    expect(await runFailing('examples/predict.ts', ['--bogus'])).toEqual({code: 2, stdout: '', stderr: "predict: Unknown option '--bogus'\n"});
+  });
+
+  it('an unknown backend', async () => {
+    expect(await runFailing('examples/evaluate.ts', ['--backend', 'gpu'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: "evaluate: --backend must be wasm, cpu or tensorflow, got 'gpu'\n",
+    });
+  });
+
+  it('a model directory that does not exist, after the wasm backend loaded', async () => {
+    const missing = path.join(work, 'nonexistent');
+    expect(await runFailing('examples/predict.ts', ['--model', missing])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `predict: node: no such file or directory: ${path.join(missing, 'model.json')} (expected a model directory ${missing} holding model.json and weights.bin, as saveSketchClassifier and fileModelHandler write it)\n`,
+    });
+  });
+
+  it('an ndjson file that does not exist', async () => {
+    const missing = path.join(work, 'cat.ndjson');
+    expect(await runFailing('examples/predict.ts', ['--backend', 'cpu', '--ndjson', missing])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `predict: --ndjson ${missing}: no such file (expected a Quick, Draw! ndjson file)\n`,
+    });
   });
 });

@@ -1,6 +1,6 @@
 // Checks the manifest itself and that every subpath of the *built* package resolves, with its types,
 // the way a user's `import ... from 'quickdraw-tfjs/xxx'` does (a self-reference through `exports`).
-import {existsSync, readFileSync} from 'node:fs';
+import {existsSync, readdirSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {describe, expect, it} from 'vitest';
@@ -51,4 +51,22 @@ describe('built subpaths', () => {
       expect(mod).toBeTypeOf('object');
     });
   }
+});
+
+describe('built declarations', () => {
+  it('name only the public entry points of their dependencies (no deep dist/ paths)', () => {
+    const files = readdirSync(path.join(root, 'dist'), {recursive: true, encoding: 'utf8'}).filter((f) => f.endsWith('.d.ts'));
+    expect(files.length).toBeGreaterThan(40);
+    const deep: string[] = [];
+    for (const file of files) {
+      const text = readFileSync(path.join(root, 'dist', file), 'utf8');
+      for (const [, specifier] of text.matchAll(/(?:from\s+|import\()\s*['"]([^'"]+)['"]/g)) {
+        const external = !specifier!.startsWith('.') && !specifier!.startsWith('node:') && !specifier!.startsWith('quickdraw-tfjs');
+        if (external && specifier!.split('/').length > (specifier!.startsWith('@') ? 2 : 1)) {
+          deep.push(`${file}: ${specifier}`);
+        }
+      }
+    }
+    expect(deep).toEqual([]);
+  });
 });

@@ -33,7 +33,7 @@ function baseName(file: TutorialFile): string {
 
 /**
  * Sorts the tutorial dataset's files into the notebook's sets: train = every training shard,
- * valid = eval shards 0-4, test = eval shards 5-9 (SPEC §7), plus the two `.classes` files.
+ * valid = eval shards 0-4, test = eval shards 5-9 (the notebook's split), plus the two `.classes` files.
  *
  * Files are recognised by their base name (directories, URL paths and query strings are ignored), so
  * paths, URLs and `File` objects all work; other names (the tarball, a README) are skipped. With another

@@ -6,7 +6,7 @@ import {type LossOrMetricFn, sparseCategoricalAccuracy, sparseCategoricalCrossen
 import {OrthogonalInitializer} from './orthogonal.js';
 import {SKETCH_CLASSIFIER_METADATA_KEY} from './save-load.js';
 
-/** Options of `buildSketchClassifier`. Every default reproduces the notebook's model (SPEC §7). */
+/** Options of `buildSketchClassifier`. Every default reproduces the model of the Keras notebook of Hands-On Machine Learning, 2nd ed., chapter 15, exercise 9. */
 export interface SketchClassifierOptions {
   /** Number of classes (width of the softmax). Default 345. */
   readonly numClasses?: number;
@@ -118,7 +118,7 @@ function intList(value: readonly number[], option: string, length: number): numb
 }
 
 /**
- * Builds the notebook's sketch classifier (SPEC §7), or a variant of it.
+ * Builds the notebook's sketch classifier (the Keras notebook of Hands-On Machine Learning, 2nd ed., chapter 15, exercise 9), or a variant of it.
  *
  * Default: input `[any length, 3]` stroke-3 rows (`[maxLength, 3]` with `fixedLength`) → Conv1D(32, 5, strides 2, relu) → BN → Conv1D(64, 5,
  * s2, relu) → BN → Conv1D(128, 3, s2, relu) → BN → LSTM(128, return sequences) → LSTM(128) →

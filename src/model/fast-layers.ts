@@ -4,8 +4,6 @@
 // to the stock `call` otherwise). Each is registered for serialization under its own class name.
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import type {Layer} from '@tensorflow/tfjs-layers/dist/engine/topology.js';
-import type {Kwargs} from '@tensorflow/tfjs-layers/dist/types.js';
 import {ModelError} from './errors.js';
 import {batchNormTraining, conv1dValidForward, denseForward, lstmForward} from './fast-ops.js';
 import {stepsAtModelInput, stepsNeededAt} from './input-length.js';
@@ -15,6 +13,10 @@ type Conv1DArgs = Parameters<typeof tfl.layers.conv1d>[0];
 type BatchNormArgs = NonNullable<Parameters<typeof tfl.layers.batchNormalization>[0]>;
 type DenseArgs = Parameters<typeof tfl.layers.dense>[0];
 type LstmArgs = Parameters<typeof tfl.layers.lstm>[0];
+// Types named through tfjs-layers' public entry only (its deep `dist/...` paths are not part of its
+// API, and the emitted .d.ts must resolve for a consumer under any `moduleResolution`).
+type Layer = tfl.LayersModel['layers'][number];
+type Kwargs = Parameters<Layer['call']>[1];
 
 interface Activation {
   apply(x: tf.Tensor): tf.Tensor;
@@ -66,9 +68,9 @@ interface LstmCellFields {
 function stockClass<A>(instance: Layer): new (args: A) => Layer {
   return instance.constructor as new (args: A) => Layer;
 }
-const StockConv1D = stockClass<Conv1DArgs>(tfl.layers.conv1d({filters: 1, kernelSize: 1, name: 'qdt_probe_conv1d'}));
-const StockBatchNormalization = stockClass<BatchNormArgs>(tfl.layers.batchNormalization({name: 'qdt_probe_bn'}));
-const StockDense = stockClass<DenseArgs>(tfl.layers.dense({units: 1, name: 'qdt_probe_dense'}));
+const StockConv1D: new (args: Conv1DArgs) => Layer = stockClass<Conv1DArgs>(tfl.layers.conv1d({filters: 1, kernelSize: 1, name: 'qdt_probe_conv1d'}));
+const StockBatchNormalization: new (args: BatchNormArgs) => Layer = stockClass<BatchNormArgs>(tfl.layers.batchNormalization({name: 'qdt_probe_bn'}));
+const StockDense: new (args: DenseArgs) => Layer = stockClass<DenseArgs>(tfl.layers.dense({units: 1, name: 'qdt_probe_dense'}));
 const StockLSTM = stockClass<LstmArgs>(tfl.layers.lstm({units: 1, name: 'qdt_probe_lstm'})) as unknown as new (
   args: LstmArgs,
 ) => tfl.RNN;

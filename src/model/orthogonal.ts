@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import type {Initializer} from '@tensorflow/tfjs-layers/dist/initializers.js';
+
+// tfjs-layers' `Initializer` base class, named through its public entry (not a deep `dist/` path).
+type Initializer = ReturnType<typeof tfl.initializers.orthogonal>;
 
 // tfjs-layers does not export its `Initializer` base class by value; reach it through an instance.
 const InitializerBase = Object.getPrototypeOf(Object.getPrototypeOf(tfl.initializers.zeros())).constructor as abstract new () => Initializer;

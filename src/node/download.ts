@@ -1,5 +1,5 @@
 /**
- * `downloadQuickdraw`: fetch, check and unpack the Quick, Draw! tutorial dataset (SPEC §4) into a
+ * `downloadQuickdraw`: fetch, check and unpack the Quick, Draw! tutorial dataset (TensorFlow's RNN drawing-classification tutorial) into a
  * cache directory, resuming interrupted downloads, and find its shards and `.classes` files.
  * @module
  */
@@ -15,7 +15,7 @@ import {extractTarSafely} from './tar-extract.js';
 export type {DownloadProgress, FetchFunction} from './http-download.js';
 
 /**
- * Where the tutorial dataset is published (SPEC §4): the tarball of TFRecord shards and class lists.
+ * Where the tutorial dataset is published (by the TensorFlow team, for its RNN drawing-classification tutorial): the tarball of TFRecord shards and class lists.
  * The default `url` of {@link downloadQuickdraw}.
  *
  * ```ts
@@ -25,7 +25,7 @@ export type {DownloadProgress, FetchFunction} from './http-download.js';
 export const QUICKDRAW_TUTORIAL_URL = 'http://download.tensorflow.org/data/quickdraw_tutorial_dataset_v1.tar.gz';
 
 /**
- * Size in bytes of the archive at {@link QUICKDRAW_TUTORIAL_URL} (1,065,301,781, SPEC §4); the
+ * Size in bytes of the archive at {@link QUICKDRAW_TUTORIAL_URL} (1,065,301,781, as the server reports it); the
  * default `expectedBytes` for that URL. Pass it yourself when downloading a mirror of the same file.
  *
  * ```ts
@@ -338,7 +338,7 @@ function ioError(url: string, what: string, err: unknown): DownloadError {
 }
 
 /**
- * Downloads the Quick, Draw! tutorial dataset (SPEC §4) into a cache directory and returns its files.
+ * Downloads the Quick, Draw! tutorial dataset (docs/download.md) into a cache directory and returns its files.
  *
  * - The archive goes to `<cacheDir>/<name>.tar.gz.part`; an interrupted download is resumed with an
  *   HTTP `Range` request (a server that ignores Range makes it start again from byte 0). Network

@@ -23,8 +23,13 @@ export type {
   DatasetBuildErrorCode,
   ShardCompression,
 } from './build-dataset.js';
-export {SYNTHETIC_MARKER_FILE, writeSyntheticDataset} from './synthetic-dataset.js';
-export type {SyntheticDataset, WriteSyntheticDatasetOptions} from './synthetic-dataset.js';
+export {DEFAULT_SYNTHETIC_CACHE_DIR, defaultSyntheticDataset, SYNTHETIC_MARKER_FILE, writeSyntheticDataset} from './synthetic-dataset.js';
+export type {
+  DefaultSyntheticDataset,
+  DefaultSyntheticDatasetOptions,
+  SyntheticDataset,
+  WriteSyntheticDatasetOptions,
+} from './synthetic-dataset.js';
 export {fileSources, tutorialSources} from './shard-sources.js';
 export type {FileSourcesOptions, TutorialSources} from './shard-sources.js';
 export {useNodeBackend} from './backend.js';

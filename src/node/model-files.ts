@@ -9,6 +9,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import {ModelError} from '../model/index.js';
 import {type AtomicFile, openAtomicFile} from './atomic-write.js';
+import {notFoundError} from './node-error.js';
 
 /** The file names `fileModelHandler` writes. */
 export const MODEL_JSON_FILE = 'model.json';
@@ -20,8 +21,13 @@ function weightBytes(data: tf.io.WeightData | undefined): Uint8Array {
   return new Uint8Array(tf.io.CompositeArrayBuffer.join(data));
 }
 
-async function readJson(file: string): Promise<tf.io.ModelJSON> {
-  const text = await readFile(file, 'utf8');
+async function readJson(file: string, dir: string): Promise<tf.io.ModelJSON> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw notFoundError(error, file, `a model directory ${dir} holding model.json and weights.bin, as saveSketchClassifier and fileModelHandler write it`);
+  }
   try {
     return JSON.parse(text) as tf.io.ModelJSON;
   } catch (cause) {
@@ -39,8 +45,9 @@ async function readJson(file: string): Promise<tf.io.ModelJSON> {
  * previous `model.json`). Load reads `model.json` and every weights file its manifest names, which must
  * lie inside `dir`. The files are the standard tfjs layers-model format: `tf.loadLayersModel`,
  * tfjs-node's `file://` handler and the tfjs converter read them. Errors: `ModelError`
- * (`invalid-artifacts`) for a malformed `model.json` or a manifest path leaving `dir`; Node's own
- * errors (`ENOENT`...) pass through.
+ * (`invalid-artifacts`) for a malformed `model.json` or a manifest path leaving `dir`; `NodeIOError`
+ * (`not-found`, with `path`) when `model.json` or a weights file is missing; other Node errors pass
+ * through.
  *
  * ```ts
  * await saveSketchClassifier(model, fileModelHandler('out/model'), {classNames});
@@ -80,7 +87,7 @@ export function fileModelHandler(dir: string): tf.io.IOHandler {
 
     async load(): Promise<tf.io.ModelArtifacts> {
       const jsonPath = path.join(dir, MODEL_JSON_FILE);
-      const json = await readJson(jsonPath);
+      const json = await readJson(jsonPath, dir);
       if (json === null || typeof json !== 'object' || json.modelTopology === undefined) {
         throw new ModelError('invalid-artifacts', `${jsonPath} has no modelTopology`);
       }
@@ -94,7 +101,11 @@ export function fileModelHandler(dir: string): tf.io.IOHandler {
             if (path.relative(root, file).startsWith('..') || path.isAbsolute(p)) {
               throw new ModelError('invalid-artifacts', `weights path ${JSON.stringify(p)} in ${jsonPath} leaves ${dir}`);
             }
-            chunks.push(await readFile(file));
+            try {
+              chunks.push(await readFile(file));
+            } catch (error) {
+              throw notFoundError(error, file, `the weights file ${JSON.stringify(p)} that ${jsonPath} names`);
+            }
           }
           specs.push(...group.weights);
         }

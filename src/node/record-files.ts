@@ -12,6 +12,7 @@ import {
   readRecords,
 } from '../tfrecord/index.js';
 import {openAtomicFile} from './atomic-write.js';
+import {notFoundError} from './node-error.js';
 
 /** Options of {@link openRecordFile}: the reader's, plus the read size. */
 export interface RecordFileOptions extends ReadRecordsOptions {
@@ -57,7 +58,12 @@ export function checkReadSize(readSize: number): void {
  * @internal
  */
 export async function* fileChunks(filePath: string, readSize = DEFAULT_READ_SIZE): AsyncGenerator<Uint8Array> {
-  const handle: FileHandle = await open(filePath, 'r');
+  let handle: FileHandle;
+  try {
+    handle = await open(filePath, 'r');
+  } catch (error) {
+    throw notFoundError(error, filePath, 'a TFRecord file');
+  }
   let position = 0;
   const pieces = Math.ceil(readSize / PIECE_BYTES);
   const readNext = async (): Promise<{buffers: Buffer[]; bytesRead: number}> => {

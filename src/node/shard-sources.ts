@@ -6,6 +6,7 @@
 import {readdir, readFile} from 'node:fs/promises';
 import {join, resolve} from 'node:path';
 import {DataError, parseClassNames, type RecordCompression, type RecordSourceFactory, splitTutorialFiles} from '../data/index.js';
+import {notFoundError} from './node-error.js';
 import {checkReadSize, DEFAULT_READ_SIZE, fileChunks, listShards} from './record-files.js';
 
 /** Options of {@link fileSources}. */
@@ -17,6 +18,9 @@ export interface FileSourcesOptions {
 }
 
 const MAGIC = /[*?[]/;
+
+const TUTORIAL_DIRECTORY =
+  'a tutorial-format dataset directory: training.tfrecord-* and eval.tfrecord-* shards and training.tfrecord.classes, as downloadQuickdraw, buildTutorialDataset and writeSyntheticDataset write';
 
 /**
  * Local TFRecord files as sources for `quickdrawDataset` / `quickdrawBatches`: each epoch re-opens
@@ -78,8 +82,9 @@ export interface TutorialSources {
  * `writeSyntheticDataset`'s output) as the notebook does: train = the training shards, valid = eval
  * shards 0-4, test = eval shards 5-9, and the class names from `training.tfrecord.classes`.
  *
- * Throws the data module's `DataError` (`invalid-tutorial-files`) for an incomplete shard set, and
- * Node's `ENOENT` when the directory or the classes file is missing.
+ * Throws the data module's `DataError` (`invalid-tutorial-files`) for an incomplete shard set, and a
+ * `NodeIOError` (`not-found`, with `path`) when the directory or its `training.tfrecord.classes` file is
+ * missing: `node: no such file or directory: /x (expected a tutorial-format dataset directory: ...)`.
  *
  * ```ts
  * const {train, valid, classNames} = await tutorialSources('data/quickdraw');
@@ -88,9 +93,21 @@ export interface TutorialSources {
  */
 export async function tutorialSources(dir: string, options: FileSourcesOptions = {}): Promise<TutorialSources> {
   const root = resolve(dir);
-  const split = splitTutorialFiles((await readdir(root)).map((name) => join(root, name)));
+  let names: string[];
+  try {
+    names = await readdir(root);
+  } catch (error) {
+    throw notFoundError(error, dir, TUTORIAL_DIRECTORY);
+  }
+  const split = splitTutorialFiles(names.map((name) => join(root, name)));
   const classesFile = split.trainClasses ?? join(root, 'training.tfrecord.classes');
-  const classNames = parseClassNames(await readFile(classesFile, 'utf8'));
+  let classesText: string;
+  try {
+    classesText = await readFile(classesFile, 'utf8');
+  } catch (error) {
+    throw notFoundError(error, classesFile, `the class names of the dataset in ${dir}, one a line`);
+  }
+  const classNames = parseClassNames(classesText);
   return {
     train: split.train.map((f) => fileSource(f, options)),
     valid: split.valid.map((f) => fileSource(f, options)),

@@ -46,6 +46,63 @@ export interface SyntheticDataset extends BuiltTutorialDataset {
   readonly reused: boolean;
 }
 
+/** Where the default synthetic dataset lives, relative to the working directory: `.cache/quickdraw-tfjs`. */
+export const DEFAULT_SYNTHETIC_CACHE_DIR: string = join('.cache', 'quickdraw-tfjs');
+
+/** Options of {@link defaultSyntheticDataset}: the parameters the commands let you change. */
+export interface DefaultSyntheticDatasetOptions {
+  /** The directory that holds the dataset's own directory. Default {@link DEFAULT_SYNTHETIC_CACHE_DIR}. */
+  readonly cacheDir?: string;
+  /** The first `classes` synthetic shapes. Default `10` (all of them). */
+  readonly classes?: number;
+  /** Training drawings per class; eval gets as many. Default `800`. */
+  readonly perClass?: number;
+  /** Seed of the drawings and the shard picks. Default `42`. */
+  readonly seed?: number;
+}
+
+/** The full parameters of a default synthetic dataset, `outDir` included. */
+export interface DefaultSyntheticDataset extends WriteSyntheticDatasetOptions {
+  readonly outDir: string;
+  readonly classes: number;
+  readonly perClass: number;
+  readonly evalPerClass: number;
+  readonly seed: number;
+  readonly simplify: true;
+}
+
+/**
+ * The synthetic dataset used when no data is named: by `quickdraw-tfjs train` (`npm run train`),
+ * `quickdraw-tfjs synth` without `--out`, and the examples. One definition, so they all read the same
+ * files: a model `npm run train` saved is evaluated by `examples/evaluate.ts` on the test split it was
+ * tested on, and nothing is written twice.
+ *
+ * The defaults: 10 shape classes, 800 training and 800 eval drawings per class (the eval set is as big
+ * as the training set so its test half, eval shards 5-9, gives a stable accuracy: about 4,000
+ * sketches), seed 42, simplified as the real Quick, Draw! data is (`simplify: true`), 10 uncompressed
+ * shards per set, in `<cacheDir>/synthetic-c<classes>-n<perClass>-s<seed>-simplified`. Returns the
+ * options for {@link writeSyntheticDataset}, which writes the files once and reuses them after.
+ *
+ * ```ts
+ * const options = defaultSyntheticDataset();   // {outDir: '.cache/quickdraw-tfjs/synthetic-c10-n800-s42-simplified', ...}
+ * const {outDir, reused} = await writeSyntheticDataset(options);
+ * ```
+ */
+export function defaultSyntheticDataset(options: DefaultSyntheticDatasetOptions = {}): DefaultSyntheticDataset {
+  const classes = options.classes ?? 10;
+  const perClass = options.perClass ?? 800;
+  const seed = options.seed ?? 42;
+  const cacheDir = options.cacheDir ?? DEFAULT_SYNTHETIC_CACHE_DIR;
+  return {
+    outDir: join(cacheDir, `synthetic-c${classes}-n${perClass}-s${seed}-simplified`),
+    classes,
+    perClass,
+    evalPerClass: perClass,
+    seed,
+    simplify: true,
+  };
+}
+
 /** The marker file recording a complete synthetic dataset and its parameters. */
 export const SYNTHETIC_MARKER_FILE = 'synthetic-dataset.json';
 

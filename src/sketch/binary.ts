@@ -11,7 +11,7 @@ export interface ParseBinaryDrawingsOptions {
 const HEADER = 17; // key_id 8 + countrycode 2 + recognized 1 + timestamp 4 + n_strokes 2
 
 /**
- * Reads the Quick, Draw! binary format (simplified drawings, SPEC §5), yielding one `QuickDrawSample`
+ * Reads the Quick, Draw! binary format (simplified drawings, as the Quick, Draw! dataset's README describes it), yielding one `QuickDrawSample`
  * per drawing.
  *
  * Layout, repeated, little-endian: key_id u64, countrycode 2 ASCII bytes, recognized u8, timestamp u32

@@ -39,7 +39,7 @@ export function checkDrawing(drawing: unknown, where = ''): number {
 /**
  * Converts a Quick, Draw! drawing to the tutorial's stroke-3 ink, equal in float32 to `create_dataset.py`.
  *
- * The steps (SPEC §4), each rounded to float32 where the reference computes in numpy float32:
+ * The steps (the tutorial's `create_dataset.py`), each rounded to float32 where the reference computes in numpy float32:
  * 1. all points as rows `(x, y, 0)`, with `p = 1` on the last point of every stroke;
  * 2. each axis scaled on its own to [0, 1] by `(v - min) / (max - min)`, a zero span counting as 1;
  * 3. each row's x, y replaced by its difference from the previous row, and row 0 dropped.

@@ -15,7 +15,7 @@ export interface ToStroke5Options {
 
 /**
  * Converts stroke-3 to SketchRNN's stroke-5: rows `(dx, dy, p1, p2, p3)` with `p1 = 1 - p` (pen
- * stays down), `p2 = p` (pen lifts), `p3 = 0`; padding rows are `(0, 0, 0, 0, 1)` (SPEC §6).
+ * stays down), `p2 = p` (pen lifts), `p3 = 0`; padding rows are `(0, 0, 0, 0, 1)` (SketchRNN, Ha and Eck 2017).
  *
  * Throws `SketchError` (`invalid-options`) when the ink has more than `maxLength` steps.
  *

@@ -126,7 +126,7 @@ export function withGradientClipping(optimizer: tf.Optimizer, clipping: Gradient
 /**
  * Keras's `SGD(learning_rate, clipnorm=...)`: plain SGD with optional gradient clipping.
  *
- * `sgd(0.01, {clipnorm: 1})` is the reference notebook's optimizer (SPEC §7) and `trainClassifier`'s
+ * `sgd(0.01, {clipnorm: 1})` is the reference notebook's optimizer (Hands-On Machine Learning, 2nd ed., chapter 15, exercise 9) and `trainClassifier`'s
  * default. Without clipping options it still returns a `ClippedOptimizer` that passes gradients through.
  *
  * ```ts

@@ -53,11 +53,11 @@ export interface ClassifierEvaluation {
  * Runs the model in inference mode (`predictOnBatch`: BatchNorm uses its moving statistics, no
  * dropout), one batch at a time, disposing each batch. Inks longer than the model's crop length (from
  * its metadata, or `maxLength`) are cropped to it, so the notebook's pitfall (a test top-5 measured on
- * uncropped sketches the model never saw) cannot happen by default; a batch shorter than the model's
- * receptive field (`minSketchLength`) is zero-padded up to it, so a last batch of one short sketch
- * works. Throws `TrainError` (`empty-dataset`) when the dataset
- * gives no batch, (`invalid-batch`) for labels outside `[0, C)`, and (`invalid-options`) for a
- * `classNames` count that differs from `C`.
+ * uncropped sketches of a model trained on crops of 100) cannot happen by default; a batch shorter than
+ * the model's receptive field (`minSketchLength`) is zero-padded up to it, so a last batch of one short
+ * sketch works. Throws `TrainError` (`empty-dataset`) when the dataset gives no batch,
+ * (`invalid-batch`) for labels outside `[0, C)`, and (`invalid-options`) for a `classNames` count that
+ * differs from `C`.
  *
  * ```ts
  * const result = await evaluateClassifier(model, testData, {classNames});

@@ -23,7 +23,7 @@ function masked(bytes: Uint8Array): number {
   return ((((c >>> 15) | (c << 17)) >>> 0) + 0xa282ead8) >>> 0;
 }
 
-/** Frames payloads as a TFRecord file (SPEC §1). */
+/** Frames payloads as a TFRecord file (TensorFlow's framing, docs/tfrecord.md). */
 export function frame(payloads: readonly Uint8Array[]): Uint8Array {
   const total = payloads.reduce((n, p) => n + p.length + 16, 0);
   const out = new Uint8Array(total);

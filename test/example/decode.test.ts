@@ -24,7 +24,7 @@ function wireError(fn: () => unknown): ExampleParseError {
   throw new Error('expected an ExampleParseError');
 }
 
-describe('decodeExample: what SPEC §2 says a reader accepts', () => {
+describe('decodeExample: what a protobuf reader of example.proto accepts', () => {
   it('decodes empty bytes as an empty Example with a null prototype', () => {
     const out = decodeExample(new Uint8Array(0));
     expect(Object.keys(out)).toEqual([]);

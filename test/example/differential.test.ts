@@ -1,5 +1,5 @@
 // Differential tests against protobufjs, an independent protobuf implementation, using a schema
-// written from SPEC §2 (bench/example.proto), in packed and unpacked variants.
+// written from TensorFlow's example.proto (bench/example.proto), in packed and unpacked variants.
 import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';

@@ -1,4 +1,4 @@
-// Hand-built protobuf bytes for the Example tests, written from the wire format (SPEC §2) and
+// Hand-built protobuf bytes for the Example tests, written from the protobuf wire format of example.proto and
 // independent of src/example's encoder, so the decoder is not only checked against itself.
 
 /** A varint of `v` (negative int64 values as their 10-byte two's complement). */

@@ -33,7 +33,7 @@ beforeAll(async () => {
       .map((drawing, i) => JSON.stringify({word: 'cat', key_id: String(i), recognized: true, drawing}))
       .join('\n'),
   );
-  // One .bin drawing (SPEC §5): key_id u64, countrycode, recognized, timestamp u32, strokes.
+  // One .bin drawing (the Quick, Draw! dataset's binary format): key_id u64, countrycode, recognized, timestamp u32, strokes.
   writeFileSync(bin, Uint8Array.from([1, 0, 0, 0, 0, 0, 0, 0, 85, 83, 1, 0, 0, 0, 0, 1, 0, 3, 0, 0, 10, 20, 5, 0, 9]));
 });
 

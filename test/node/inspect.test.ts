@@ -1,6 +1,7 @@
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
+import {gzipSync} from 'node:zlib';
 import {afterAll, afterEach, beforeAll, describe, expect, it, vi} from 'vitest';
 import {encodeExample, floatFeature, int64Feature} from '../../src/example/index.js';
 import {main} from '../../src/node/cli.js';
@@ -122,6 +123,28 @@ describe('quickdraw-tfjs inspect', () => {
     expect(code).toBe(1);
     expect(err).toBe(`quickdraw-tfjs inspect: tfrecord: corrupted record at 0 (record 0) in ${corrupt}: data checksum mismatch (length ${rawRecords[0]!.length})\n`);
     expect(out.startsWith(`${raw}\n`)).toBe(true);
+  });
+
+  it('says an empty file holds zero records (exit 0, as TensorFlow reads it), compressed or not', async () => {
+    const empty = path.join(dir, 'empty.tfrecord');
+    const emptyGz = path.join(dir, 'empty.tfrecord.gz');
+    writeFileSync(empty, new Uint8Array(0));
+    writeFileSync(emptyGz, gzipSync(new Uint8Array(0)));
+    const {code, out, err} = await cli(empty, emptyGz);
+    expect({code, err}).toEqual({code: 0, err: ''});
+    expect(out).toBe(
+      [
+        empty,
+        '  compression   none',
+        '  records       0 (the file is empty: zero records, as TensorFlow reads it)',
+        '  file bytes    0',
+        emptyGz,
+        '  compression   gzip',
+        '  records       0 (the file decompresses to nothing: zero records, as TensorFlow reads it)',
+        `  file bytes    ${gzipSync(new Uint8Array(0)).length} (0 after decompression)`,
+        '',
+      ].join('\n'),
+    );
   });
 
   it('reports a missing file', async () => {

@@ -88,9 +88,11 @@ describe('openRecordFile', () => {
     });
   });
 
-  it('rejects a missing file with ENOENT and a bad readSize with RangeError', async () => {
-    const err = await caught(() => collect(openRecordFile(path.join(dir, 'nope'))));
-    expect(err).toMatchObject({code: 'ENOENT'});
+  it('rejects a missing file with a NodeIOError (not-found) and a bad readSize with RangeError', async () => {
+    const missing = path.join(dir, 'nope');
+    const err = await caught(() => collect(openRecordFile(missing)));
+    expect(err).toMatchObject({code: 'not-found', path: missing, message: `node: no such file or directory: ${missing} (expected a TFRecord file)`});
+    expect((err as Error).cause).toMatchObject({code: 'ENOENT'});
     expect(() => openRecordFile('x', {readSize: 0})).toThrow(new RangeError('tfrecord: readSize must be a positive integer, got 0'));
   });
 

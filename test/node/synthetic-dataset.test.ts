@@ -102,17 +102,20 @@ describe('quickdraw-tfjs synth', () => {
       const outDir = join(root, 'cli');
       const args = ['--out', outDir, '--classes', 'star,spiral', '--per-class', '10', '--shards', '2'];
       expect(await run(args)).toBe(0);
-      expect(log).toHaveBeenLastCalledWith(`${outDir}: 20 training and 2 eval sketches of 2 classes`);
+      expect(log).toHaveBeenLastCalledWith(`${outDir}: 20 training and 20 eval sketches of 2 classes`);
       expect(await run(args)).toBe(0);
       expect(log).toHaveBeenLastCalledWith(
-        `${outDir}: 20 training and 2 eval sketches of 2 classes (already written with these options)`,
+        `${outDir}: 20 training and 20 eval sketches of 2 classes (already written with these options)`,
       );
       expect(await readFile(join(outDir, 'training.tfrecord.classes'), 'utf8')).toBe('star\nspiral\n');
       expect(await run(['--out', outDir, '--classes', 'star,blob'])).toBe(2);
       expect(error.mock.calls.at(-1)![0]).toMatch(
         /^quickdraw-tfjs synth: --classes: unknown shape 'blob' \(known: circle, square, .*\)\n\nusage: /,
       );
-      expect(await run([])).toBe(2);
+      expect(await run(['--classes', 'star,spiral'])).toBe(2);
+      expect(error.mock.calls.at(-1)![0]).toMatch(
+        /^quickdraw-tfjs synth: --classes <names> needs --out <dir> \(without it, synth writes the default dataset\)\n\nusage: /,
+      );
     } finally {
       log.mockRestore();
       error.mockRestore();

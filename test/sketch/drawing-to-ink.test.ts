@@ -25,7 +25,7 @@ describe('drawingToInk', () => {
     });
   }
 
-  it("gives the SPEC's test vector: cat key_id 5201136883597312 has n = 52 and nine pen lifts", () => {
+  it("gives the test vector of docs/sketch.md: cat key_id 5201136883597312 has n = 52 and nine pen lifts", () => {
     const ink = drawingToInk(drawings.cat_5201136883597312!);
     expect(ink.length / 3).toBe(52);
     let lifts = 0;

@@ -134,7 +134,7 @@ interface BinDrawing {
   strokes: Array<[number[], number[]]>;
 }
 
-/** Test-side encoder written from SPEC §5's layout. */
+/** Test-side encoder written from the Quick, Draw! binary format's layout. */
 function encodeBin(drawings: BinDrawing[]): Uint8Array {
   const bytes: number[] = [];
   const u16 = (v: number) => bytes.push(v & 0xff, v >>> 8);

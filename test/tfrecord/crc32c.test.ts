@@ -15,7 +15,7 @@ function referenceCrc32c(bytes: Uint8Array): number {
 }
 
 describe('crc32c', () => {
-  it('gives the SPEC known answers', () => {
+  it('gives the known answers of docs/tfrecord.md', () => {
     expect(crc32c(utf8('123456789'))).toBe(0xe3069283);
     expect(crc32c(new Uint8Array(32))).toBe(0x8a9136aa);
     expect(crc32c(new Uint8Array(0))).toBe(0);
@@ -77,7 +77,7 @@ describe('RangeSummer (the record readers\' per-chunk checksum)', () => {
 });
 
 describe('maskCrc / unmaskCrc', () => {
-  it('masks as TensorFlow does: the SPEC records carry these masked CRCs', () => {
+  it('masks as TensorFlow does: the known records carry these masked CRCs', () => {
     // Empty record: length CRC bytes 29 03 98 07, data CRC bytes d8 ea 82 a2 (little-endian).
     expect(maskCrc(crc32c(new Uint8Array(8)))).toBe(0x07980329);
     expect(maskCrc(crc32c(new Uint8Array(0)))).toBe(0xa282ead8);

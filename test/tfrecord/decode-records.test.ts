@@ -13,7 +13,7 @@ function recordAt(i: number): number {
 }
 
 describe('decodeRecords', () => {
-  it('reads the SPEC known records, byte for byte', () => {
+  it('reads the known records, byte for byte', () => {
     expect(toHex(FOO_RECORD)).toBe(toHex(handFramed(utf8('foo'))));
     const records = decodeRecords(concat([EMPTY_RECORD, FOO_RECORD]));
     expect(records.map(toHex)).toEqual(['', '666f6f']);

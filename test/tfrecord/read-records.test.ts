@@ -52,7 +52,7 @@ function tracked(chunks: Uint8Array[]): AsyncIterable<Uint8Array> & {pulled: num
 }
 
 describe('readRecords', () => {
-  it('reads the SPEC known records from bytes and an ArrayBuffer', async () => {
+  it('reads the known records from bytes and an ArrayBuffer', async () => {
     const file = concat([EMPTY_RECORD, FOO_RECORD]);
     expect((await collect(readRecords(file))).map(toHex)).toEqual(['', '666f6f']);
     const buffer = file.slice().buffer;

@@ -28,7 +28,7 @@ function memorySink(): RecordSink & {chunks: Uint8Array[]; closed: boolean; abor
 }
 
 describe('encodeRecord / encodeRecords', () => {
-  it('frames the SPEC known records byte for byte', () => {
+  it('frames the known records byte for byte', () => {
     expect(toHex(encodeRecord(new Uint8Array(0)))).toBe(toHex(EMPTY_RECORD));
     expect(toHex(encodeRecord(utf8('foo')))).toBe(toHex(FOO_RECORD));
     expect(toHex(encodeRecords([new Uint8Array(0), utf8('foo')]))).toBe(toHex(concat([EMPTY_RECORD, FOO_RECORD])));

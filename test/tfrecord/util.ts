@@ -82,11 +82,11 @@ export function randomBytes(n: number, seed: number): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-/** The SPEC's known records. */
+/** The known records (docs/tfrecord.md: the empty record and "foo"). */
 export const EMPTY_RECORD = hex('0000000000000000 29039807 d8ea82a2');
 export const FOO_RECORD = hex('0300000000000000 b099490e 666f6f 618abefe');
 
-/** A record framed by hand from the SPEC's layout (not by our writer). */
+/** A record framed by hand from TensorFlow's layout (not by our writer). */
 export function handFramed(payload: Uint8Array, lengthBytes?: Uint8Array): Uint8Array<ArrayBuffer> {
   const length = lengthBytes ?? new Uint8Array(new BigUint64Array([BigInt(payload.length)]).buffer);
   const out = new Uint8Array(16 + payload.length);

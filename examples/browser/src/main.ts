@@ -78,11 +78,14 @@ async function main(): Promise<void> {
     const ticket = ++pending;
     void (async () => {
       try {
+        // Any drawing gets an answer, a dot or a single line included: predictTopK zero-pads an ink
+        // shorter than the model's receptive field (21 steps for the default model) up to it.
         const ink = inkOf(drawing, maxLength);
         const [top] = await predictTopK(model, [ink], {classNames, k: Math.min(5, classNames.length)});
         if (ticket !== pending || top === undefined) return; // a newer stroke or a clear won
         showGuesses(guesses, top);
-        note.textContent = `${drawing.length} stroke${drawing.length === 1 ? '' : 's'}, ${ink.length / 3} steps after simplification.`;
+        const steps = ink.length / 3;
+        note.textContent = `${drawing.length} stroke${drawing.length === 1 ? '' : 's'}, ${steps} step${steps === 1 ? '' : 's'} after simplification.`;
         document.body.dataset['guessed'] = String(ticket);
       } catch (err) {
         showError(note, err);

@@ -18,6 +18,7 @@ import {
   simplifyDrawing,
   sketchGridSvg,
 } from '../../sketch/index.js';
+import {notFoundError} from '../node-error.js';
 import {openRecordFile} from '../record-files.js';
 import {intOption, runCommand, UsageError} from './cli-options.js';
 
@@ -118,9 +119,13 @@ export async function* readSketchFiles(
         format === 'ndjson'
           ? parseNdjson(createReadStream(file))
           : parseBinaryDrawings(createReadStream(file), {word: path.basename(file).replace(/\.bin$/i, '')});
-      for await (const sample of samples) {
-        const drawing = options.simplify === true ? simplifyDrawing(sample.drawing) : sample.drawing;
-        yield {ink: drawingToInk(drawing), label: sample.word};
+      try {
+        for await (const sample of samples) {
+          const drawing = options.simplify === true ? simplifyDrawing(sample.drawing) : sample.drawing;
+          yield {ink: drawingToInk(drawing), label: sample.word};
+        }
+      } catch (error) {
+        throw notFoundError(error, file, format === 'ndjson' ? 'an ndjson file of Quick, Draw! drawings' : 'a .bin file of Quick, Draw! drawings');
       }
     }
   }

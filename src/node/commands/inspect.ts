@@ -102,10 +102,13 @@ function fmt(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-function printText(s: FileSummary): void {
+function printText(s: FileSummary, readRecords: boolean): void {
   const lines = [s.file];
   lines.push(`  compression   ${s.compression}`);
-  lines.push(`  records       ${fmt(s.records)}`);
+  // An empty file (or one that decompresses to nothing) is a valid TFRecord file of zero records, as
+  // TensorFlow's TFRecordDataset reads it: exit 0, but said in words, since it is rarely what was meant.
+  const empty = readRecords && s.records === 0 && s.dataBytes === 0;
+  lines.push(`  records       ${fmt(s.records)}${empty ? ` (the ${s.fileBytes === 0 ? 'file is empty' : 'file decompresses to nothing'}: zero records, as TensorFlow reads it)` : ''}`);
   lines.push(`  file bytes    ${fmt(s.fileBytes)}${s.compression === 'none' ? '' : ` (${fmt(s.dataBytes)} after decompression)`}`);
   if (s.recordBytes !== null) {
     lines.push(`  record bytes  min ${fmt(s.recordBytes.min)}, mean ${fmt(Math.round(s.recordBytes.mean * 10) / 10)}, max ${fmt(s.recordBytes.max)}`);
@@ -218,7 +221,7 @@ export async function run(argv: string[]): Promise<number> {
     try {
       const summaryOfFile = await inspectFile(file, options);
       if (options.json) console.log(JSON.stringify(summaryOfFile));
-      else printText(summaryOfFile);
+      else printText(summaryOfFile, options.limit !== 0);
     } catch (err) {
       failed++;
       const message =

@@ -161,7 +161,17 @@ export async function run(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  return train(args);
+  try {
+    return await train(args);
+  } catch (error) {
+    // The library's typed errors (and Node's system errors) carry a `code` and a message that says
+    // what was expected: one line, prefixed with the command. Anything else is a bug: rethrown.
+    if (error instanceof Error && typeof (error as {code?: unknown}).code === 'string') {
+      console.error(`quickdraw-tfjs train: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
 }
 
 async function train(args: TrainArgs): Promise<number> {
@@ -177,7 +187,7 @@ async function train(args: TrainArgs): Promise<number> {
   const {sketchGridSvg} = await import('../../sketch/index.js');
   const {decodeExample} = await import('../../example/index.js');
   const {tutorialSources} = await import('../shard-sources.js');
-  const {writeSyntheticDataset} = await import('../synthetic-dataset.js');
+  const {defaultSyntheticDataset, writeSyntheticDataset} = await import('../synthetic-dataset.js');
   const {defaultCacheDir, downloadQuickdraw} = await import('../download.js');
   const {fileCheckpoints} = await import('../checkpoints.js');
   const {fileModelHandler} = await import('../model-files.js');
@@ -201,12 +211,18 @@ async function train(args: TrainArgs): Promise<number> {
   } else if (args.data !== undefined) {
     dataDir = args.data;
   } else {
-    const classes = args.classes ?? 10;
-    const perClass = args.perClass ?? 800;
-    // Simplified like the real dataset (and like a drawing on the browser page): RDP, 0-255.
-    dataDir = path.join(args.cacheDir ?? path.join('.cache', 'quickdraw-tfjs'), `synthetic-c${classes}-n${perClass}-s${args.seed}-simplified`);
+    // The one default synthetic dataset (synth and the examples use it too), simplified like the
+    // real dataset (and like a drawing on the browser page): RDP, 0-255.
+    const options = defaultSyntheticDataset({
+      seed: args.seed,
+      ...(args.cacheDir === undefined ? {} : {cacheDir: args.cacheDir}),
+      ...(args.classes === undefined ? {} : {classes: args.classes}),
+      ...(args.perClass === undefined ? {} : {perClass: args.perClass}),
+    });
+    const {classes, perClass} = options;
+    dataDir = options.outDir;
     const t0 = performance.now();
-    const ds = await writeSyntheticDataset({outDir: dataDir, classes, perClass, evalPerClass: perClass, seed: args.seed, simplify: true});
+    const ds = await writeSyntheticDataset(options);
     log(
       ds.reused
         ? `synthetic dataset: reusing ${dataDir}`
@@ -246,7 +262,7 @@ async function train(args: TrainArgs): Promise<number> {
       ? train.withGradientClipping(tf.train.adam(learningRate), {clipnorm: args.clipnorm})
       : train.sgd(learningRate, {clipnorm: args.clipnorm});
   const epochs = args.epochs ?? (synthetic ? 8 : 2);
-  log(`model: ${model.countParams().toLocaleString('en-US')} parameters, backend ${backend}; ${optimizerName === 'adam' ? 'Adam' : 'SGD'}(learning rate ${learningRate}, clipnorm ${args.clipnorm}), BatchNorm momentum ${batchNormMomentum}, ${epochs} epochs, batch ${args.batchSize}, crop ${args.maxLength}`);
+  log(`model: ${model.countParams().toLocaleString('en-US')} parameters, backend ${backend}; ${optimizerName === 'adam' ? 'Adam' : 'SGD'}(learning rate ${learningRate}, clipnorm ${args.clipnorm}), BatchNorm momentum ${batchNormMomentum}, ${epochs} ${epochs === 1 ? 'epoch' : 'epochs'}, batch ${args.batchSize}, crop ${args.maxLength}`);
 
   await mkdir(args.out, {recursive: true});
   const checkpoints = fileCheckpoints(path.join(args.out, 'checkpoints'));
@@ -329,9 +345,10 @@ async function train(args: TrainArgs): Promise<number> {
       {
         titles: samples.map((s, i) => {
           const top = guesses[i]?.[0];
-          return `${classNames[s.label]} → ${top?.className ?? '?'} ${((top?.probability ?? 0) * 100).toFixed(0)}%`;
+          return `true: ${classNames[s.label]} · predicted: ${top?.className ?? '?'} ${((top?.probability ?? 0) * 100).toFixed(0)}%`;
         }),
         columns: 5,
+        cellSize: 300, // room for "true: triangle · predicted: triangle 100%" at 14 px
       },
     ),
     'metrics.json': `${JSON.stringify(

@@ -138,7 +138,7 @@ export interface FakeFile {
 }
 
 /**
- * Files in the tutorial's layout (SPEC §4) with `shards` training and eval shards of random bytes
+ * Files in the tutorial's layout (docs/download.md) with `shards` training and eval shards of random bytes
  * (incompressible, so the tarball is about `shards * 2 * shardBytes` long) and two `.classes` files.
  */
 export function fakeTutorialFiles(shards = 3, shardBytes = 40_000): FakeFile[] {
