@@ -16,12 +16,26 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 
-const {values} = parseArgs({options: {model: {type: 'string', default: path.join('out', 'train', 'model')}}});
+// Bad input is reported as the other examples do (they share examples/common.ts, which imports
+// quickdraw-tfjs, so this one has its own two lines): a bad flag with exit code 2, no model with 1.
+let modelDir: string;
+try {
+  modelDir = parseArgs({options: {model: {type: 'string', default: path.join('out', 'train', 'model')}}}).values.model;
+} catch (error) {
+  console.error(`predict-with-tfjs-only: ${(error as Error).message}`);
+  process.exit(2);
+}
 await tf.setBackend('cpu');
 
 // tfjs-node's `file://` handler would read the directory; without it, hand tfjs the files' contents.
-const json = JSON.parse(await readFile(path.join(values.model, 'model.json'), 'utf8'));
-const weights = await readFile(path.join(values.model, 'weights.bin'));
+const [jsonText, weights] = await Promise.all([
+  readFile(path.join(modelDir, 'model.json'), 'utf8'),
+  readFile(path.join(modelDir, 'weights.bin')),
+]).catch((error: NodeJS.ErrnoException) => {
+  console.error(`predict-with-tfjs-only: no model in ${modelDir} (${error.code ?? error.message}): run npm run train first, or pass --model DIR`);
+  process.exit(1);
+});
+const json = JSON.parse(jsonText);
 const model = await tfl.loadLayersModel(
   tf.io.fromMemory({
     modelTopology: json.modelTopology,
