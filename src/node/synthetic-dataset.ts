@@ -106,8 +106,13 @@ export function defaultSyntheticDataset(options: DefaultSyntheticDatasetOptions 
 /** The marker file recording a complete synthetic dataset and its parameters. */
 export const SYNTHETIC_MARKER_FILE = 'synthetic-dataset.json';
 
+// The marker's format, which is also the version of the data: 2 since simplifyDrawing follows Google's
+// simplification (RDP to the chord's line, stroke ends kept): a dataset written before holds other
+// sketches, so it is written anew rather than reused.
+const MARKER_FORMAT = 2;
+
 interface Marker {
-  readonly format: 1;
+  readonly format: typeof MARKER_FORMAT;
   readonly parameters: Record<string, unknown>;
   readonly trainFiles: string[];
   readonly evalFiles: string[];
@@ -129,7 +134,7 @@ function checkCount(name: string, value: unknown, min: number): number {
 async function readMarker(path: string): Promise<Marker | undefined> {
   try {
     const marker = JSON.parse(await readFile(path, 'utf8')) as Marker;
-    return marker?.format === 1 ? marker : undefined;
+    return marker?.format === MARKER_FORMAT ? marker : undefined;
   } catch {
     return undefined;
   }
@@ -259,7 +264,7 @@ export async function writeSyntheticDataset(options: WriteSyntheticDatasetOption
   await writeFileAtomic(join(outDir, 'training.tfrecord.classes'), classesText);
   await writeFileAtomic(join(outDir, 'eval.tfrecord.classes'), classesText);
   const marker: Marker = {
-    format: 1,
+    format: MARKER_FORMAT,
     parameters,
     trainFiles: training.files.map((f) => basename(f)),
     evalFiles: evaluation.files.map((f) => basename(f)),
