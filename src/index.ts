@@ -167,17 +167,20 @@ export {
   OrthogonalInitializer,
   saveSketchClassifier,
   SKETCH_CLASSIFIER_METADATA_KEY,
+  sketchClassifierMaxLength,
   sparseCategoricalAccuracy,
   sparseCategoricalCrossentropy,
 } from './model/index.js';
 export type {
   CompileSketchClassifierOptions,
   LoadedSketchClassifier,
+  LoadSketchClassifierOptions,
   LossOrMetricFn,
   ModelErrorCode,
   ModelErrorContext,
   OrthogonalInitializerOptions,
   SaveSketchClassifierOptions,
+  SketchClassifierMetadata,
   SketchClassifierOptions,
 } from './model/index.js';
 export {
@@ -222,7 +225,10 @@ export type {
   PredictTopKOptions,
   ProgressSink,
   TopKMetricOptions,
-  TrainCallbacks,
+  TfjsCallbacks,
+  TrainEventCallbacks,
+  Checkpoint,
+  EpochOrderedDataset,
   TrainErrorCode,
   TrainErrorContext,
   TrainEvent,

@@ -40,6 +40,12 @@ describe('examples (tiny settings)', {timeout: 300_000}, () => {
     const titles = [...readFileSync(path.join(out, 'predictions.svg'), 'utf8').matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
     expect(titles.length).toBeGreaterThan(0);
     for (const title of titles) expect(title).toMatch(/^true: \w+ · predicted: \w+ \d+%$/);
+    // The saved model loads and predicts in a script that imports only @tensorflow/tfjs-*.
+    const plain = await runScript('examples/predict-with-tfjs-only.ts', ['--model', path.join(out, 'model')]);
+    expect(plain).toMatch(/layers: InputLayer, Conv1D, BatchNormalization, Conv1D, BatchNormalization, Conv1D, BatchNormalization, LSTM, LSTM, Dense/);
+    expect(plain).toMatch(/classes: 3, crop length: 100/);
+    expect(plain).toMatch(/square: \S+ \d+\.\d%, \S+ \d+\.\d%, \S+ \d+\.\d%/);
+    expect(plain).not.toMatch(/quickdraw-tfjs/);
   });
 
   it('main command on a tutorial-format directory (--data) trains on part of it with --classes and --per-class', async () => {

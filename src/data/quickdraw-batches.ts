@@ -138,6 +138,13 @@ export interface PipelineStats {
 export interface QuickdrawBatches extends AsyncIterable<SketchBatch> {
   /** Counts over every epoch so far. */
   readonly stats: Readonly<PipelineStats>;
+  /**
+   * Makes the next iteration play epoch `epoch` (0-based): the shuffle order is a function of
+   * `(seed, epoch)` only, so epoch 3 gives the same batches whether it is the fourth pass or the first
+   * after a resume. Later iterations count on from it. Without a call, iterations are epochs 0, 1, 2...
+   * in the order they start. `trainClassifier` calls it before each epoch.
+   */
+  setEpoch(epoch: number): void;
 }
 
 interface Resolved {
@@ -276,8 +283,10 @@ export function quickdrawBatches(
   const stats: PipelineStats = {epochs: 0, sketches: 0, skippedRecords: 0, failedSources: 0, cachedSketches: 0};
   let cache: SketchCache | undefined;
 
-  async function* epoch(): AsyncGenerator<SketchBatch, void, undefined> {
-    const epochNumber = stats.epochs++;
+  let nextEpoch = 0;
+
+  async function* epoch(epochNumber: number): AsyncGenerator<SketchBatch, void, undefined> {
+    stats.epochs++;
     const random = createRandom(o.seed, epochNumber);
     const shuffle = o.shuffleBufferSize > 0 ? new ShuffleBuffer<LabelledInk>(o.shuffleBufferSize, random) : undefined;
     const batchSize = o.batchSize;
@@ -368,6 +377,9 @@ export function quickdrawBatches(
 
   return {
     stats,
-    [Symbol.asyncIterator]: () => epoch(),
+    setEpoch(value: number) {
+      nextEpoch = checkInteger('epoch', value, 0);
+    },
+    [Symbol.asyncIterator]: () => epoch(nextEpoch++),
   };
 }

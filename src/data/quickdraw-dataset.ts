@@ -60,6 +60,14 @@ export interface QuickdrawElementWithLengths extends tf.TensorContainerObject {
 export type QuickdrawDataset<T extends tf.TensorContainer> = tfd.Dataset<T> & {
   /** Epochs, sketches, skipped records and sources, cached sketches: counts over every iteration. */
   readonly stats: Readonly<PipelineStats>;
+  /**
+   * Makes the next iteration play epoch `epoch` (0-based): its shuffle order depends on `(seed, epoch)`
+   * only, not on how many iterations came before. `trainClassifier` calls it before each epoch (so a
+   * resumed run sees the batches an unbroken one would); `model.fitDataset` does not (its epochs are
+   * the iterations in order). A dataset derived with `.map()`, `.prefetch()`... loses this method:
+   * call it on this one.
+   */
+  setEpoch(epoch: number): void;
 };
 
 function inkTensor(batch: SketchBatch): tf.Tensor3D {
@@ -130,5 +138,6 @@ export function quickdrawDataset(
 
   const dataset = tfd.generator(elements) as QuickdrawDataset<QuickdrawElement | QuickdrawElementWithLengths>;
   Object.defineProperty(dataset, 'stats', {value: batches.stats, enumerable: true});
+  Object.defineProperty(dataset, 'setEpoch', {value: (epoch: number) => batches.setEpoch(epoch)});
   return dataset;
 }

@@ -50,8 +50,10 @@ export type RecordSourceFactory =
 
 /**
  * One input of the pipeline:
- * - a `string` or `URL`: fetched with `fetch` at each epoch (browser, or `http(s):` in Node; for Node
- *   paths use `fileSources` from `quickdraw-tfjs/node`, or pass an `openUrl` option);
+ * - a `string` or `URL`: fetched with `fetch` at each epoch (browser, or `http(s):` in Node). A string
+ *   that is no URL `fetch` reads (a file path in Node) is refused at once (`invalid-source`, naming
+ *   `fileSources` from `quickdraw-tfjs/node`, which reads local files and globs), unless an
+ *   `openUrl` option opens it;
  * - `Uint8Array` / `ArrayBuffer`: a whole file in memory;
  * - `Blob` (a browser `File` from an `<input type=file>`): named by its `name` when it has one;
  * - a {@link RecordSourceFactory}.
@@ -95,6 +97,30 @@ async function fetchUrl(url: string): Promise<Response> {
   return response;
 }
 
+/** Schemes `fetch` reads everywhere (Node's fetch reads no `file:` URL). */
+const FETCHABLE = new Set(['http:', 'https:', 'blob:', 'data:']);
+
+/**
+ * Fails at once for a string `fetch` cannot read: a file path in Node (where there is no page to
+ * resolve a relative URL against) would otherwise fail only at the first batch, as `Failed to parse URL`.
+ */
+function checkFetchable(url: string, index: number): void {
+  const base = (globalThis as {location?: {href?: unknown}}).location?.href;
+  let parsed: URL | undefined;
+  try {
+    parsed = typeof base === 'string' ? new URL(url, base) : new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed !== undefined && FETCHABLE.has(parsed.protocol)) return;
+  const path = parsed?.protocol === 'file:' ? decodeURIComponent(parsed.pathname) : url;
+  throw new DataError(
+    'invalid-source',
+    `source ${index} ${JSON.stringify(url)} is not a URL fetch can read (http:, https:, blob:, data:); in Node read local files with await fileSources(${JSON.stringify(path)}) from quickdraw-tfjs/node, or pass an openUrl option`,
+    {source: url},
+  );
+}
+
 function isFactory(source: QuickdrawSource): source is RecordSourceFactory {
   return (
     typeof source === 'object' &&
@@ -127,6 +153,7 @@ export function resolveSources(
     };
     if (typeof source === 'string' || source instanceof URL) {
       const url = String(source);
+      if (openUrl === undefined) checkFetchable(url, i);
       return {
         name: url,
         open: async () => frame(url, await (openUrl === undefined ? fetchUrl(url) : openUrl(url)), compression),

@@ -230,7 +230,24 @@ export function buildSketchClassifier(options: SketchClassifierOptions = {}): tf
   const output = (fast ? new FastDense(denseArgs) : tfl.layers.dense(denseArgs)).apply(x) as tfl.SymbolicTensor;
   const model = tfl.model({inputs: input, outputs: output, name: 'sketch_classifier'});
   // The crop length travels with the model (saveSketchClassifier stores it unless told otherwise).
-  model.setUserDefinedMetadata({[SKETCH_CLASSIFIER_METADATA_KEY]: {format: 1, maxLength}});
+  // The build options travel too, so a saved model says how to rebuild it (and which layers it uses).
+  const buildOptions = {
+    numClasses,
+    maxLength,
+    fixedLength: options.fixedLength ?? false,
+    convFilters: filters,
+    convKernelSizes: kernels,
+    convStrides: strides,
+    lstmUnits: units,
+    lstmLayers,
+    bidirectional: options.bidirectional ?? false,
+    dropout,
+    masking,
+    batchNormMomentum: bnMomentum,
+    layers: kind,
+    ...(options.seed === undefined ? {} : {seed: options.seed}),
+  };
+  model.setUserDefinedMetadata({[SKETCH_CLASSIFIER_METADATA_KEY]: {format: 2, maxLength, buildOptions}});
   if (options.compile ?? true) compileSketchClassifier(model);
   return model;
 }

@@ -1,5 +1,5 @@
 /** The closed set of `ModelError` codes. */
-export type ModelErrorCode = 'invalid-options' | 'invalid-artifacts' | 'input-too-short';
+export type ModelErrorCode = 'invalid-options' | 'invalid-artifacts' | 'input-too-short' | 'needs-fast-layers';
 
 /** Context fields a `ModelError` may carry. */
 export interface ModelErrorContext {

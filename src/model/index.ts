@@ -8,5 +8,10 @@ export {sparseCategoricalAccuracy, sparseCategoricalCrossentropy} from './losses
 export type {LossOrMetricFn} from './losses.js';
 export {OrthogonalInitializer} from './orthogonal.js';
 export type {OrthogonalInitializerOptions} from './orthogonal.js';
-export {loadSketchClassifier, SKETCH_CLASSIFIER_METADATA_KEY, saveSketchClassifier} from './save-load.js';
-export type {LoadedSketchClassifier, SaveSketchClassifierOptions} from './save-load.js';
+export {loadSketchClassifier, SKETCH_CLASSIFIER_METADATA_KEY, saveSketchClassifier, sketchClassifierMaxLength} from './save-load.js';
+export type {
+  LoadedSketchClassifier,
+  LoadSketchClassifierOptions,
+  SaveSketchClassifierOptions,
+  SketchClassifierMetadata,
+} from './save-load.js';

@@ -17,7 +17,9 @@ function labelsOf(yTrue: tf.Tensor): tf.Tensor1D {
  * it calls `tf.floor` on them); `yPred` is `[B, C]` probabilities (a softmax output). Like Keras and
  * tfjs-layers, the probabilities are renormalised to sum to 1 and clipped to `[1e-7, 1 - 1e-7]` before
  * the log. Returns the per-example loss `[B]` (tfjs-layers averages it). A label outside `[0, C)` gives
- * a one-hot row of zeros, so a loss of 0 for that example.
+ * NaN for that example, so `fit`'s logged loss shows it (Keras raises; a loss cannot without reading
+ * the labels back, which `trainClassifier` does once per batch: it throws `invalid-label`); the other
+ * examples' gradients are unaffected.
  *
  * ```ts
  * model.compile({optimizer: 'sgd', loss: sparseCategoricalCrossentropy});
@@ -26,9 +28,13 @@ function labelsOf(yTrue: tf.Tensor): tf.Tensor1D {
 export const sparseCategoricalCrossentropy: LossOrMetricFn = (yTrue, yPred) =>
   tf.tidy(() => {
     const numClasses = yPred.shape[yPred.rank - 1]!;
-    const oneHot = tf.oneHot(labelsOf(yTrue), numClasses);
+    const labels = labelsOf(yTrue);
+    const oneHot = tf.oneHot(labels, numClasses);
     const probs = tf.clipByValue(tf.div(yPred, tf.sum(yPred, -1, true)), EPSILON, 1 - EPSILON);
-    return tf.neg(tf.sum(tf.mul(oneHot, tf.log(probs)), -1));
+    const loss = tf.neg(tf.sum(tf.mul(oneHot, tf.log(probs)), -1));
+    // oneHot gives an out-of-range label a row of zeros (loss 0): make it NaN instead, visibly.
+    const valid = tf.logicalAnd(tf.greaterEqual(labels, 0), tf.less(labels, numClasses));
+    return tf.where(valid, loss, tf.fill(loss.shape, Number.NaN));
   });
 
 function accuracy(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor {

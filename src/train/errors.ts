@@ -4,7 +4,8 @@ export type TrainErrorCode =
   | 'invalid-batch'
   | 'invalid-model'
   | 'checkpoint-mismatch'
-  | 'empty-dataset';
+  | 'empty-dataset'
+  | 'invalid-label';
 
 /** Context fields a `TrainError` may carry. */
 export interface TrainErrorContext {

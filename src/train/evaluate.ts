@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfd from '@tensorflow/tfjs-data';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import {TrainError} from './errors.js';
-import {sparseCategoricalCrossentropy} from '../model/index.js';
+import {sketchClassifierMaxLength, sparseCategoricalCrossentropy} from '../model/index.js';
 import {sparseTopKCategoricalAccuracy} from './metrics.js';
 import {modelMinSteps, padShortBatch} from './short-sketches.js';
 import {type ClassifierBatch, checkBatch} from './train-classifier.js';
@@ -13,6 +13,13 @@ export interface EvaluateOptions {
   readonly classNames?: readonly string[];
   /** The `k` of the top-k accuracy. Default 5. */
   readonly k?: number;
+  /**
+   * Crop each batch's inks (a `[B, T, 3]` `xs`) to their first `maxLength` steps before predicting;
+   * `null`: no crop. Default: the model's own crop length (`sketchClassifierMaxLength`: the
+   * `maxLength` in its metadata, else its fixed input length), so an uncropped test set is evaluated
+   * on what the model was trained on.
+   */
+  readonly maxLength?: number | null;
 }
 
 /** What `evaluateClassifier` measures, over every example of the dataset. */
@@ -44,12 +51,13 @@ export interface ClassifierEvaluation {
  * accuracy and the confusion matrix (rows = true class, columns = predicted class).
  *
  * Runs the model in inference mode (`predictOnBatch`: BatchNorm uses its moving statistics, no
- * dropout), one batch at a time, disposing each batch; a batch shorter than the model's receptive
- * field (`minSketchLength`) is zero-padded up to it, so a last batch of one short sketch works.
- * Preprocess the evaluation data exactly as the training data (same crop: the notebook's test top-5
- * was computed on uncropped sketches of a model trained on crops of 100). Throws `TrainError`
- * (`empty-dataset`) when the dataset gives no batch, (`invalid-batch`) for labels outside `[0, C)`,
- * and (`invalid-options`) for a `classNames` count that differs from `C`.
+ * dropout), one batch at a time, disposing each batch. Inks longer than the model's crop length (from
+ * its metadata, or `maxLength`) are cropped to it, so the notebook's pitfall (a test top-5 measured on
+ * uncropped sketches of a model trained on crops of 100) cannot happen by default; a batch shorter than
+ * the model's receptive field (`minSketchLength`) is zero-padded up to it, so a last batch of one short
+ * sketch works. Throws `TrainError` (`empty-dataset`) when the dataset gives no batch,
+ * (`invalid-batch`) for labels outside `[0, C)`, and (`invalid-options`) for a `classNames` count that
+ * differs from `C`.
  *
  * ```ts
  * const result = await evaluateClassifier(model, testData, {classNames});
@@ -75,6 +83,7 @@ export async function evaluateClassifier(
       actual: `${options.classNames.length}`,
     });
   }
+  const crop = options.maxLength === undefined ? sketchClassifierMaxLength(model) : options.maxLength;
   const minSteps = modelMinSteps(model);
   const confusion = new Int32Array(numClasses * numClasses);
   const counts = new Int32Array(numClasses);
@@ -90,7 +99,7 @@ export async function evaluateClassifier(
     try {
       const b = checkBatch(batch, undefined, ++step);
       const [sums, predicted, labels] = tf.tidy(() => {
-        const out = model.predictOnBatch(padShortBatch(batch.xs, minSteps)) as tf.Tensor;
+        const out = model.predictOnBatch(padShortBatch(cropInks(batch.xs, crop), minSteps)) as tf.Tensor;
         const flat = tf.reshape(batch.ys, [b]);
         const y = flat.dtype === 'int32' ? flat : tf.cast(tf.round(flat), 'int32');
         return [tf.stack([tf.sum(sparseCategoricalCrossentropy(y, out)), tf.sum(topKFn(y, out))]), tf.argMax(out, -1), y];
@@ -139,4 +148,10 @@ export async function evaluateClassifier(
     confusionMatrix: confusion,
     classNames: options.classNames,
   };
+}
+
+/** `xs` cropped along time to `length` steps when it is a longer `[B, T, 3]` tensor; otherwise `xs` itself. */
+function cropInks(xs: tf.Tensor | tf.Tensor[], length: number | null): tf.Tensor | tf.Tensor[] {
+  if (length === null || Array.isArray(xs) || xs.rank !== 3 || xs.shape[1]! <= length) return xs;
+  return tf.slice(xs, [0, 0, 0], [-1, length, -1]);
 }

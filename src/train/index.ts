@@ -14,6 +14,8 @@ export {
   type HostTensor,
   type MemoryCheckpointStore,
   memoryCheckpoints,
+  optimizerClassName,
+  type RestoreCheckpointOptions,
   readTensors,
   restoreCheckpoint,
 } from './memory-checkpoints.js';
@@ -21,13 +23,16 @@ export {sparseTopKCategoricalAccuracy, type TopKMetricOptions} from './metrics.j
 export {type ConfusionMatrixSvgOptions, confusionMatrixSvg, type HistorySvgOptions, historySvg} from './plots.js';
 export {type ClassGuess, type FormatTopKOptions, formatTopK, type PredictTopKOptions, predictTopK} from './predict.js';
 export {
+  type Checkpoint,
   type CheckpointState,
   type CheckpointStore,
   type ClassifierBatch,
   type EarlyStoppingOptions,
+  type EpochOrderedDataset,
   type History,
   type ProgressSink,
-  type TrainCallbacks,
+  type TfjsCallbacks,
+  type TrainEventCallbacks,
   type TrainEvent,
   type TrainOptions,
   trainClassifier,

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import {TrainError} from './errors.js';
-import type {CheckpointState, CheckpointStore, History} from './train-classifier.js';
+import type {CheckpointState, CheckpointStore} from './train-classifier.js';
 
 /** A tensor's values copied out of tfjs (name, shape, dtype, values), so a checkpoint holds no tensor. */
 export interface HostTensor {
@@ -12,15 +12,16 @@ export interface HostTensor {
 }
 
 interface MemoryCheckpoint {
-  readonly epoch: number;
-  readonly history: History;
+  readonly state: CheckpointState;
   readonly weights: HostTensor[];
   readonly optimizer: HostTensor[];
+  readonly optimizerClass: string;
+  readonly metadata: object | undefined;
 }
 
 /** A `CheckpointStore` in memory, with the checkpoints it holds. */
 export interface MemoryCheckpointStore extends CheckpointStore {
-  /** The finished-epoch numbers of the checkpoints held, oldest first. */
+  /** The finished-epoch numbers of the checkpoints held, oldest first (a mid-epoch one counts the epochs finished before it). */
   epochs(): number[];
 }
 
@@ -29,10 +30,12 @@ export interface MemoryCheckpointStore extends CheckpointStore {
  * the browser, for tests, or to roll back within one session. Node users who need checkpoints that
  * survive the process use `fileCheckpoints(dir)` from `quickdraw-tfjs/node`.
  *
- * `save` copies the model's weights (in `model.weights` order) and `optimizer.getWeights()`;
- * `loadLatest` writes them back by position (so a freshly built model of the same architecture, with
- * other auto-generated layer names, restores exactly) and throws `TrainError` (`checkpoint-mismatch`)
- * when the count or a shape differs. `keep` bounds how many checkpoints are held (default 2).
+ * `save` copies the model's weights (in `model.weights` order), its `userDefinedMetadata` (class names,
+ * crop length, build options), the optimizer's class and `optimizer.getWeights()`, and the state
+ * (epoch, history, and the step and running sums of a mid-epoch stop); `loadLatest` writes them back
+ * with `restoreCheckpoint` (by position, so a freshly built model of the same architecture, with other
+ * auto-generated layer names, restores exactly) and throws `TrainError` (`checkpoint-mismatch`) for
+ * another architecture or optimizer. `keep` bounds how many checkpoints are held (default 2).
  *
  * ```ts
  * const store = memoryCheckpoints();
@@ -43,30 +46,64 @@ export function memoryCheckpoints(options: {keep?: number} = {}): MemoryCheckpoi
   const keep = options.keep ?? 2;
   const held: MemoryCheckpoint[] = [];
   return {
-    async save({epoch, model, optimizer, history}) {
+    async save({model, optimizer, ...state}) {
       const values = model.getWeights();
       const weights = await readTensors(model.weights.map((w, i) => ({name: w.originalName, tensor: values[i]!})));
       const optimizerWeights = await readTensors(await optimizer.getWeights());
-      held.push({epoch, history: structuredClone(history), weights, optimizer: optimizerWeights});
+      held.push({
+        state: structuredClone(state),
+        weights,
+        optimizer: optimizerWeights,
+        optimizerClass: optimizerClassName(optimizer),
+        metadata: structuredClone(model.getUserDefinedMetadata()),
+      });
       while (held.length > keep) held.shift();
     },
     async loadLatest({model, optimizer}) {
       const latest = held[held.length - 1];
       if (!latest) return null;
-      await restoreCheckpoint(model, optimizer, latest.weights, latest.optimizer);
-      return {epoch: latest.epoch, history: structuredClone(latest.history)} satisfies CheckpointState;
+      await restoreCheckpoint(model, optimizer, latest.weights, latest.optimizer, {optimizerClass: latest.optimizerClass, metadata: latest.metadata});
+      return structuredClone(latest.state) satisfies CheckpointState;
     },
-    epochs: () => held.map((c) => c.epoch),
+    epochs: () => held.map((c) => c.state.epoch),
   };
 }
 
 /**
- * Writes saved weights back into `model` (by position in `model.weights`, shapes checked) and
- * `optimizer` (`setWeights`), disposing every tensor it makes. Throws `TrainError`
- * (`checkpoint-mismatch`) when the model's weights differ in count or shape.
+ * The class of an optimizer as checkpoints record it: `getClassName()`, with the wrapped optimizer's
+ * for a `ClippedOptimizer` (`ClippedOptimizer(Adam)`).
  *
  * ```ts
- * await restoreCheckpoint(model, optimizer, savedWeights, savedOptimizerWeights);
+ * optimizerClassName(withGradientClipping(tf.train.adam(1e-3), {clipnorm: 1})); // 'ClippedOptimizer(Adam)'
+ * ```
+ */
+export function optimizerClassName(optimizer: tf.Optimizer): string {
+  const inner = (optimizer as {inner?: unknown}).inner;
+  // (tfjs's Optimizer[Symbol.hasInstance] reads `.minimize` of its argument: rule out undefined first.)
+  const wraps = typeof inner === 'object' && inner !== null && inner instanceof tf.Optimizer;
+  return wraps ? `${optimizer.getClassName()}(${optimizerClassName(inner)})` : optimizer.getClassName();
+}
+
+/** What `restoreCheckpoint` checks and restores besides the weights. */
+export interface RestoreCheckpointOptions {
+  /** The optimizer class the checkpoint was written with (`optimizerClassName`); checked against the target's. Default: not checked. */
+  readonly optimizerClass?: string;
+  /** The model's `userDefinedMetadata` at the checkpoint; set on the model when given. */
+  readonly metadata?: object | undefined;
+}
+
+/**
+ * Writes saved weights back into `model` (by position in `model.weights`, shapes checked) and
+ * `optimizer` (`setWeights`), disposing every tensor it makes. Before anything is written it checks
+ * the optimizer: its class against `options.optimizerClass`, and its slots (everything after the
+ * iteration count, e.g. Adam's first and second moments) against the model's trainable weights:
+ * every tfjs optimizer keeps one slot per trainable weight per kind, in the same order, so their
+ * count must be a multiple of the weights' count and each slot must have its weight's shape. Throws
+ * `TrainError` (`checkpoint-mismatch`) when the model's weights differ in count or shape, or the
+ * optimizer's class or slots do not fit.
+ *
+ * ```ts
+ * await restoreCheckpoint(model, optimizer, savedWeights, savedOptimizerWeights, {optimizerClass: 'ClippedOptimizer(Adam)'});
  * ```
  */
 export async function restoreCheckpoint(
@@ -74,6 +111,7 @@ export async function restoreCheckpoint(
   optimizer: tf.Optimizer,
   weights: readonly HostTensor[],
   optimizerWeights: readonly HostTensor[],
+  options: RestoreCheckpointOptions = {},
 ): Promise<void> {
   const targets = model.weights;
   if (targets.length !== weights.length) {
@@ -92,12 +130,42 @@ export async function restoreCheckpoint(
       );
     }
   });
+  const target = optimizerClassName(optimizer);
+  if (options.optimizerClass !== undefined && options.optimizerClass !== target) {
+    throw new TrainError('checkpoint-mismatch', `the checkpoint's optimizer is ${options.optimizerClass} but it is restored into ${target}`, {
+      option: 'optimizer',
+      expected: options.optimizerClass,
+      actual: target,
+    });
+  }
+  const slots = optimizerWeights.filter((w, i) => !(i === 0 && w.name === 'iter'));
+  const trainable = model.trainableWeights;
+  if (slots.length > 0) {
+    if (trainable.length === 0 || slots.length % trainable.length !== 0) {
+      throw new TrainError(
+        'checkpoint-mismatch',
+        `the checkpoint's optimizer holds ${slots.length} slot tensors, not a multiple of the model's ${trainable.length} trainable weights`,
+        {option: 'optimizer', expected: `a multiple of ${trainable.length}`, actual: `${slots.length}`},
+      );
+    }
+    slots.forEach((slot, i) => {
+      const weight = trainable[i % trainable.length]!;
+      if (weight.shape.length !== slot.shape.length || weight.shape.some((d, j) => d !== slot.shape[j])) {
+        throw new TrainError(
+          'checkpoint-mismatch',
+          `the checkpoint's optimizer slot ${slot.name} has shape [${slot.shape.join(', ')}] but the model's ${weight.originalName} has [${weight.shape.join(', ')}]`,
+          {option: 'optimizer', expected: `[${weight.shape.join(', ')}]`, actual: `[${slot.shape.join(', ')}]`},
+        );
+      }
+    });
+  }
   const tensors = weights.map((w) => tf.tensor(w.values, w.shape, w.dtype));
   try {
     model.setWeights(tensors);
   } finally {
     tf.dispose(tensors);
   }
+  if (options.metadata !== undefined) model.setUserDefinedMetadata(structuredClone(options.metadata) as Record<string, unknown>);
   if (optimizerWeights.length > 0) {
     const named = optimizerWeights.map((w) => ({name: w.name, tensor: tf.tensor(w.values, w.shape, w.dtype)}));
     try {
@@ -105,6 +173,31 @@ export async function restoreCheckpoint(
     } finally {
       tf.dispose(named.map((n) => n.tensor));
     }
+    restoreAdamPowers(optimizer);
+  }
+}
+
+/**
+ * tfjs's Adam keeps `beta^(t+1)` in two variables that training updates by one float32 multiply a
+ * step, but its `setWeights` recomputes them with `pow`, which rounds differently, so the first steps
+ * after a resume would drift from an unbroken run's in the last bits. Redo the multiplies: a float32
+ * product of two float32 values is exact in float64 and rounded once by `Math.fround`, as the cpu and
+ * wasm kernels round it.
+ */
+function restoreAdamPowers(optimizer: tf.Optimizer): void {
+  let inner: unknown = optimizer;
+  while (typeof inner === 'object' && inner !== null && 'inner' in inner) inner = (inner as {inner: unknown}).inner;
+  const adam = inner as {accBeta1?: unknown; accBeta2?: unknown; beta1?: unknown; beta2?: unknown; iterations?: unknown};
+  if (!(adam.accBeta1 instanceof tf.Variable) || !(adam.accBeta2 instanceof tf.Variable)) return;
+  if (typeof adam.beta1 !== 'number' || typeof adam.beta2 !== 'number' || typeof adam.iterations !== 'number') return;
+  for (const [variable, beta] of [
+    [adam.accBeta1, adam.beta1],
+    [adam.accBeta2, adam.beta2],
+  ] as const) {
+    const b = Math.fround(beta);
+    let power = b;
+    for (let i = 0; i < adam.iterations; i++) power = Math.fround(power * b);
+    tf.tidy(() => variable.assign(tf.scalar(power)));
   }
 }
 

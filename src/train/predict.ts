@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import {sketchClassifierMaxLength} from '../model/index.js';
 import {padInks} from '../sketch/index.js';
 import {TrainError} from './errors.js';
 import {modelMinSteps, padShortBatch} from './short-sketches.js';
@@ -21,10 +22,12 @@ export interface PredictTopKOptions {
   /** Guesses per sketch. Default 5 (at most the number of classes). */
   readonly k?: number;
   /**
-   * Crop each ink to its first `maxLength` steps, as in training (the notebook crops to 100). Default:
-   * the model's input length when fixed, else no crop.
+   * Crop each ink to its first `maxLength` steps, as in training (the notebook crops to 100); `null`:
+   * no crop. Default: the model's own crop length (`sketchClassifierMaxLength`: the `maxLength` in its
+   * metadata, which `buildSketchClassifier` and `loadSketchClassifier` set, else its fixed input
+   * length), so a model sees what it was trained on.
    */
-  readonly maxLength?: number;
+  readonly maxLength?: number | null;
   /** Sketches per `predictOnBatch` call. Default 256. */
   readonly batchSize?: number;
 }
@@ -35,9 +38,10 @@ export interface PredictTopKOptions {
  *
  * `inks` are stroke-3 inks (`Float32Array` of `(dx, dy, p)` rows) or an already padded `[B, T, 3]`
  * tensor (not disposed). Inks are cropped and zero-padded as in training: to the model's fixed input
- * length when it has one, else cropped to `maxLength` and padded to the longest, and never to fewer
- * steps than the model's receptive field (`minSketchLength`: 21 for the notebook's model), so any
- * sketch, a dot (no step at all) included, gets an answer. Runs in inference
+ * length when it has one, else cropped to `maxLength` (default: the model's own crop length, from its
+ * metadata) and padded to the longest, and never to fewer steps than the model's receptive field
+ * (`minSketchLength`: 21 for the notebook's model), so any sketch, a dot (no step at all) included,
+ * gets an answer. Runs in inference
  * mode in batches of `batchSize`; leaves no tensor behind. Throws `TrainError` (`invalid-options`) for
  * a bad `k`/`maxLength` or a `classNames` count that differs from the model's, (`invalid-batch`) for
  * an ink whose length is not a multiple of 3.
@@ -80,7 +84,7 @@ export async function predictTopK(
         if (fixedLength !== undefined && xs.shape[1] !== fixedLength) xs = fitLength(xs, fixedLength);
         else xs = padShortBatch(xs, minSteps);
       } else {
-        const {data, steps} = padBatch(inks.slice(start, end), fixedLength ?? {minLength: minSteps}, options.maxLength, start);
+        const {data, steps} = padBatch(inks.slice(start, end), fixedLength ?? {minLength: minSteps}, cropLength(model, options.maxLength), start);
         xs = tf.tensor3d(data, [end - start, steps, 3]);
       }
       const probs = model.predictOnBatch(xs) as tf.Tensor;
@@ -135,6 +139,12 @@ export function formatTopK(guesses: readonly (readonly ClassGuess[])[], options:
     return [head, ...lines].join('\n');
   });
   return blocks.join('\n\n');
+}
+
+/** The crop to apply: the one asked for (`null`: none), else the model's own (its metadata's). */
+function cropLength(model: tfl.LayersModel, asked: number | null | undefined): number | undefined {
+  const length = asked === undefined ? sketchClassifierMaxLength(model) : asked;
+  return length ?? undefined;
 }
 
 /** Crops/pads a `[B, T, 3]` tensor along time to exactly `length` steps. */

@@ -22,26 +22,73 @@ export interface History {
   history: Record<string, number[]>;
 }
 
-/** What a checkpoint holds besides the weights: the number of finished epochs and the history so far. */
+/**
+ * What a checkpoint holds besides the weights: where the run stood (epochs finished, and batches done
+ * in the next one when it stopped mid-epoch) and the history so far.
+ */
 export interface CheckpointState {
   /** Epochs finished when the checkpoint was written (1 after the first epoch): the epoch a resume starts at, 0-based. */
   readonly epoch: number;
-  /** The history up to and including that epoch. */
+  /** The history of the finished epochs. */
   readonly history: History;
+  /**
+   * Batches already trained in epoch `epoch` (0-based) when the run stopped mid-epoch (`maxSteps`, a
+   * callback's stop, `signal`); 0 or absent at an epoch's end. A resume skips exactly these batches.
+   */
+  readonly step?: number;
+  /** Mid-epoch: the sample-weighted sums of the logged values over those batches, and their samples. */
+  readonly partial?: {readonly samples: number; readonly sums: Readonly<Record<string, number>>};
+}
+
+/** What `trainClassifier` gives `CheckpointStore.save`: the state, the model and the optimizer. */
+export interface Checkpoint extends CheckpointState {
+  readonly model: tfl.LayersModel;
+  readonly optimizer: tf.Optimizer;
 }
 
 /**
- * Where `trainClassifier` saves a checkpoint at the end of each epoch and resumes from.
- * `fileCheckpoints(dir)` (from `quickdraw-tfjs/node`) is the Node implementation; any storage works.
+ * Where `trainClassifier` saves a checkpoint at the end of each epoch (and where a run stops mid-epoch)
+ * and resumes from. `fileCheckpoints(dir)` (from `quickdraw-tfjs/node`) is the Node implementation,
+ * `memoryCheckpoints()` the in-memory one; any storage works.
  */
 export interface CheckpointStore {
-  /** Saves the model's weights (and topology), the optimizer's weights (`getWeights()`) and the state. */
-  save(checkpoint: {epoch: number; model: tfl.LayersModel; optimizer: tf.Optimizer; history: History}): Promise<void>;
+  /** Saves the model's weights (and topology, metadata), the optimizer's class and weights (`getWeights()`) and the state. */
+  save(checkpoint: Checkpoint): Promise<void>;
   /**
    * Restores the newest checkpoint's weights into `model` and `optimizer` and returns its state, or
-   * `null` when there is none.
+   * `null` when there is none. Throws `TrainError` (`checkpoint-mismatch`) when the model or the
+   * optimizer differs from the checkpointed one (another architecture, another optimizer class, other
+   * slot shapes).
    */
   loadLatest(target: {model: tfl.LayersModel; optimizer: tf.Optimizer}): Promise<CheckpointState | null>;
+}
+
+/**
+ * A dataset whose order is a function of the epoch number it is told, as `quickdrawDataset`'s (its
+ * shuffle is seeded by `(seed, epoch)`). `trainClassifier` calls `setEpoch(epoch)` before it opens each
+ * epoch's iterator, so a resumed run sees the same batches as an unbroken one.
+ */
+export interface EpochOrderedDataset {
+  /** The next iteration plays epoch `epoch`'s order (0-based). */
+  setEpoch(epoch: number): void;
+}
+
+/**
+ * tfjs-layers' callback shape (`model.fit`'s `callbacks`, `tf.CustomCallbackArgs`, tfjs-vis's
+ * `fitCallbacks`): epochs and batches 0-based, logs with the names `trainClassifier` logs (`loss`,
+ * `accuracy`, `top5`, `val_loss`...; batch logs are the epoch's running means plus `batch` and `size`).
+ * A `tf.Callback` instance (e.g. `tf.callbacks.earlyStopping`) also gets `setModel` and `setParams`.
+ * Set `model.stopTraining = true` in any of them to stop training.
+ */
+export interface TfjsCallbacks {
+  onTrainBegin?(logs?: Logs): void | Promise<void>;
+  onTrainEnd?(logs?: Logs): void | Promise<void>;
+  onEpochBegin?(epoch: number, logs?: Logs): void | Promise<void>;
+  onEpochEnd?(epoch: number, logs?: Logs): void | Promise<void>;
+  onBatchBegin?(batch: number, logs?: Logs): void | Promise<void>;
+  onBatchEnd?(batch: number, logs?: Logs): void | Promise<void>;
+  setModel?(model: tfl.LayersModel): void;
+  setParams?(params: Record<string, unknown>): void;
 }
 
 /** Keras's `EarlyStopping` options. */
@@ -78,12 +125,24 @@ export type TrainEvent =
       readonly logs: Logs;
     }
   | {readonly type: 'epochEnd'; readonly epoch: number; readonly steps: number; readonly elapsedSec: number; readonly logs: Logs}
-  | {readonly type: 'checkpoint'; readonly epoch: number}
+  | {
+      readonly type: 'checkpoint';
+      readonly epoch: number;
+      /** Batches done in `epoch` for a mid-epoch checkpoint; absent at an epoch's end. */
+      readonly step?: number;
+    }
+  | {
+      readonly type: 'stopped';
+      /** The epoch cut short (0-based) and the batches done in it. */
+      readonly epoch: number;
+      readonly step: number;
+      readonly reason: 'maxSteps' | 'callback' | 'signal';
+    }
   | {readonly type: 'earlyStop'; readonly epoch: number; readonly monitor: string; readonly best: number}
   | {readonly type: 'trainEnd'; readonly history: History};
 
-/** Keras-like callbacks: each gets the event of its type. */
-export interface TrainCallbacks {
+/** Event callbacks: each gets the `TrainEvent` of its type (for tfjs's `(epoch, logs)` shape, see `TfjsCallbacks`). */
+export interface TrainEventCallbacks {
   onTrainBegin?(event: Extract<TrainEvent, {type: 'trainBegin'}>): void | Promise<void>;
   onEpochBegin?(event: Extract<TrainEvent, {type: 'epochBegin'}>): void | Promise<void>;
   onBatchEnd?(event: Extract<TrainEvent, {type: 'batchEnd'}>): void | Promise<void>;
@@ -119,9 +178,22 @@ export interface TrainOptions {
   readonly metrics?: readonly LossOrMetricFn[];
   /** Receives every event (`TrainEvent`). */
   readonly onEvent?: (event: TrainEvent) => void | Promise<void>;
-  /** Keras-like callbacks, one object or several. */
-  readonly callbacks?: TrainCallbacks | readonly TrainCallbacks[];
-  /** Saves a checkpoint after every epoch. Default: none. */
+  /**
+   * tfjs-style callbacks, one or several, as `model.fit` takes them: `onEpochEnd(epoch, logs)`,
+   * `onBatchEnd(batch, logs)`... (see `TfjsCallbacks`; a `tf.CustomCallbackArgs` object, a
+   * `tf.Callback` such as `tf.callbacks.earlyStopping()`, or tfjs-vis's `fitCallbacks` fit). Setting
+   * `model.stopTraining = true` in one stops training after the current batch.
+   */
+  readonly callbacks?: TfjsCallbacks | readonly TfjsCallbacks[];
+  /** Callbacks that receive the `TrainEvent` objects (as `onEvent`, split by type), one object or several. */
+  readonly eventCallbacks?: TrainEventCallbacks | readonly TrainEventCallbacks[];
+  /**
+   * Stops training after the current batch when it fires (as `model.stopTraining = true`). With a
+   * signal, the loop lets the event loop run at least every 100 ms (a `setTimeout(0)`), so a handler
+   * that aborts it (Ctrl-C, a stop button) gets its turn even when the data comes from memory.
+   */
+  readonly signal?: AbortSignal;
+  /** Saves a checkpoint after every epoch, and where training stops mid-epoch. Default: none. */
   readonly checkpoints?: CheckpointStore;
   /** Start from `checkpoints.loadLatest()` when there is one (else from scratch). Default false. */
   readonly resume?: boolean;
@@ -129,7 +201,11 @@ export interface TrainOptions {
   readonly earlyStopping?: EarlyStoppingOptions;
   /** Batches per epoch (the rest of the dataset is skipped; each epoch restarts it). Default: the whole dataset. */
   readonly stepsPerEpoch?: number;
-  /** Stop after this many optimizer steps in this call (the current epoch ends there, validated and checkpointed). */
+  /**
+   * Stop after this many optimizer steps in this call. Stopping mid-epoch leaves that epoch unfinished:
+   * no validation and no history entry; the checkpoint records the batches done, and a resume finishes
+   * the epoch from there (the result is the same as an unbroken run's).
+   */
   readonly maxSteps?: number;
   /** Receives Keras's per-epoch lines: `Epoch 1/2`, then `N/N - 12s 19ms/step - loss: ... - val_top5: ...`. */
   readonly log?: (line: string) => void;
@@ -150,8 +226,14 @@ export interface TrainOptions {
  * epoch. A batch shorter than the model's receptive field (`minSketchLength`: 21 steps for the
  * notebook's model) is zero-padded up to it, as the sketches would be in a batch with a longer one.
  * After each epoch: validation, the Keras line to `log`, a checkpoint to `checkpoints`, early
- * stopping. With `resume`, training starts after the newest checkpoint's epoch, from its exact
- * weights and optimizer state. Throws `TrainError` for bad options, bad batches and an empty dataset.
+ * stopping. Each batch's labels are checked against the model's class count (`invalid-label`, read
+ * back with the loss). Before each epoch the dataset is told its number (`setEpoch`, see
+ * `EpochOrderedDataset`), so its order depends on the seed and the epoch only. A stop mid-epoch
+ * (`maxSteps`, `model.stopTraining` set by a callback, `signal`) leaves that epoch unfinished and
+ * checkpoints the batches done; with `resume`, training carries on from the newest checkpoint exactly
+ * where it stood (weights, optimizer state, history, position in the epoch), so the result is an
+ * unbroken run's, bit for bit on the cpu and wasm backends. Throws `TrainError` for bad options, bad
+ * batches, bad labels and an empty dataset.
  *
  * ```ts
  * const history = await trainClassifier(model, train, {
@@ -178,15 +260,18 @@ export async function trainClassifier(
       actual: `${model.outputs.length} outputs`,
     });
   }
+  const outShape = model.outputs[0]!.shape;
+  const numClasses = outShape[outShape.length - 1] as number;
   const lossFn = options.loss ?? sparseCategoricalCrossentropy;
   const metricFns = options.metrics ?? [ACCURACY, sparseTopKCategoricalAccuracy(5)];
   const names = ['loss', ...metricFns.map((m) => m.name)];
   const ownsOptimizer = options.optimizer === undefined;
   const optimizer = options.optimizer ?? sgd(0.01, {clipnorm: 1});
-  const callbacks = options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks as TrainCallbacks];
+  const eventCallbacks = listOf(options.eventCallbacks);
+  const tfjsCallbacks = listOf(options.callbacks);
   const emit = async (event: TrainEvent): Promise<void> => {
     if (options.onEvent) await options.onEvent(event);
-    for (const cb of callbacks) {
+    for (const cb of eventCallbacks) {
       switch (event.type) {
         case 'trainBegin':
           await cb.onTrainBegin?.(event);
@@ -210,37 +295,81 @@ export async function trainClassifier(
   };
   const tty = options.progress?.isTTY === true ? options.progress : undefined;
   const progressInterval = options.progressIntervalMs ?? 100;
+  // tfjs's convention: a callback sets `model.stopTraining = true` to stop. (An uncompiled Sequential
+  // has no such flag: tfjs throws on reading or writing it, so it then reads as false.)
+  const stopFlag = model as unknown as {stopTraining: boolean};
+  const stopTrainingSet = (): boolean => {
+    try {
+      return stopFlag.stopTraining === true;
+    } catch {
+      return false;
+    }
+  };
+  try {
+    stopFlag.stopTraining = false;
+  } catch {
+    // An uncompiled Sequential: nothing to reset.
+  }
 
   let history: History = {epoch: [], history: {}};
   let initialEpoch = 0;
+  let resumed: CheckpointState | null = null;
   let best: tf.Tensor[] | undefined;
   try {
     if (options.resume && options.checkpoints) {
-      const state = await options.checkpoints.loadLatest({model, optimizer});
-      if (state) {
-        initialEpoch = state.epoch;
-        history = {epoch: [...state.history.epoch], history: Object.fromEntries(Object.entries(state.history.history).map(([k, v]) => [k, [...v]]))};
+      resumed = await options.checkpoints.loadLatest({model, optimizer});
+      if (resumed) {
+        initialEpoch = resumed.epoch;
+        history = copyHistory(resumed.history);
       }
     }
     const stopper = options.earlyStopping ? new EarlyStopper(options.earlyStopping, options.validationData !== undefined, history) : undefined;
-    await emit({type: 'trainBegin', epochs, initialEpoch});
     let knownTotal = stepsPerEpoch ?? datasetSize(trainData);
+    for (const cb of tfjsCallbacks) {
+      cb.setModel?.(model);
+      cb.setParams?.({epochs, initialEpoch, steps: knownTotal, metrics: names, verbose: 0, doValidation: options.validationData !== undefined});
+    }
+    await emit({type: 'trainBegin', epochs, initialEpoch});
+    for (const cb of tfjsCallbacks) await cb.onTrainBegin?.({});
     let globalStep = 0;
-    let stopReason: 'maxSteps' | 'early' | undefined;
+    let stopReason: 'maxSteps' | 'early' | 'callback' | 'signal' | undefined;
+    let lastLogs: Logs = {};
+    let lastYield = now();
     const vars = () => model.trainableWeights.map((w) => w.read() as tf.Variable);
+    const stopRequest = (): 'maxSteps' | 'callback' | 'signal' | undefined =>
+      maxSteps !== undefined && globalStep >= maxSteps ? 'maxSteps' : stopTrainingSet() ? 'callback' : options.signal?.aborted ? 'signal' : undefined;
 
     for (let epoch = initialEpoch; epoch < epochs && stopReason === undefined; epoch++) {
+      if (maxSteps !== undefined && globalStep >= maxSteps) break; // reached at the previous epoch's end
       options.log?.(`Epoch ${epoch + 1}/${epochs}`);
       await emit({type: 'epochBegin', epoch, epochs});
+      for (const cb of tfjsCallbacks) await cb.onEpochBegin?.(epoch, {});
       const start = now();
       let lastDraw = -Infinity;
       const sums = new Float64Array(names.length);
       let samples = 0;
       let step = 0;
+      (trainData as Partial<EpochOrderedDataset>).setEpoch?.(epoch);
       const iterator = await trainData.iterator();
+      if (resumed && epoch === resumed.epoch && (resumed.step ?? 0) > 0) {
+        // A checkpoint taken mid-epoch: skip exactly the batches it had trained on, carry on its sums.
+        step = await skipBatches(iterator, resumed.step!, epoch);
+        samples = resumed.partial?.samples ?? 0;
+        names.forEach((name, i) => {
+          sums[i] = resumed!.partial?.sums[name] ?? 0;
+        });
+      }
+      let cut = false;
       while (stepsPerEpoch === undefined || step < stepsPerEpoch) {
-        if (maxSteps !== undefined && globalStep >= maxSteps) {
-          stopReason = 'maxSteps';
+        const request = stopRequest();
+        if (request !== undefined) {
+          // Stopping: unless the epoch is over anyway, it stays unfinished (checkpointed as such below).
+          const peek = await iterator.next();
+          if (!peek.done) {
+            tf.dispose(peek.value as unknown as tf.TensorContainer);
+            stopReason = request;
+            cut = true;
+          }
           break;
         }
         const next = await iterator.next();
@@ -250,10 +379,12 @@ export async function trainClassifier(
         let batchSize: number;
         try {
           batchSize = checkBatch(batch, epoch, step + 1);
+          for (const cb of tfjsCallbacks) await cb.onBatchBegin?.(step, {batch: step, size: batchSize});
           values = await trainStep(model, optimizer, vars(), lossFn, metricFns, batch);
         } finally {
           tf.dispose(batch as unknown as tf.TensorContainer);
         }
+        checkLabelRange(values[names.length]!, values[names.length + 1]!, numClasses, epoch, step + 1);
         step++;
         globalStep++;
         samples += batchSize;
@@ -264,18 +395,36 @@ export async function trainClassifier(
         const total = knownTotal;
         const etaSec = total === undefined ? undefined : (Math.max(0, total - step) * elapsedSec) / step;
         await emit({type: 'batchEnd', epoch, step, total, batchSize, samplesPerSec, etaSec, elapsedSec, logs});
+        for (const cb of tfjsCallbacks) await cb.onBatchEnd?.(step - 1, {batch: step - 1, size: batchSize, ...logs});
+        if (options.signal !== undefined && now() - lastYield >= YIELD_INTERVAL_MS) {
+          // A batch's awaits may all be microtasks (data from memory, a cpu backend): give the event
+          // loop a turn now and then, so what aborts `signal` (a Ctrl-C handler, a button) can run.
+          await new Promise((resolve) => setTimeout(resolve, 0));
+          lastYield = now();
+        }
         if (tty && (now() - lastDraw >= progressInterval || step === total)) {
           lastDraw = now();
           tty.write(`\r${progressLine(step, total, elapsedSec, samplesPerSec, logs)}\x1b[K`);
         }
       }
+      if (cut) {
+        if (tty) tty.write('\r\x1b[K');
+        if (options.checkpoints && step > 0) {
+          const partial = {samples, sums: Object.fromEntries(names.map((name, i) => [name, sums[i]!]))};
+          await options.checkpoints.save({epoch, step, partial, model, optimizer, history});
+          await emit({type: 'checkpoint', epoch, step});
+        }
+        options.log?.(`Epoch ${epoch + 1}: stopped after batch ${step} (${stopReason === 'maxSteps' ? 'maxSteps' : stopReason === 'signal' ? 'signal' : 'a callback'}); resume finishes this epoch`);
+        await emit({type: 'stopped', epoch, step, reason: stopReason as 'maxSteps' | 'callback' | 'signal'});
+        break;
+      }
       if (step === 0) {
-        if (stopReason === 'maxSteps') break;
         throw new TrainError('empty-dataset', `the training dataset gave no batches in epoch ${epoch + 1}`, {epoch});
       }
-      if (stepsPerEpoch === undefined && stopReason === undefined) knownTotal = step;
+      if (stepsPerEpoch === undefined) knownTotal = step;
       const logs = meanLogs(names, sums, samples);
       if (options.validationData) {
+        (options.validationData as Partial<EpochOrderedDataset>).setEpoch?.(epoch);
         const val = await evaluateLoop(model, options.validationData, lossFn, metricFns);
         names.forEach((name, i) => {
           logs[`val_${name}`] = val[i]!;
@@ -288,7 +437,9 @@ export async function trainClassifier(
       options.log?.(line);
       history.epoch.push(epoch);
       for (const [name, value] of Object.entries(logs)) (history.history[name] ??= []).push(value);
+      lastLogs = logs;
       await emit({type: 'epochEnd', epoch, steps: step, elapsedSec, logs});
+      for (const cb of tfjsCallbacks) await cb.onEpochEnd?.(epoch, {...logs});
       if (options.checkpoints) {
         await options.checkpoints.save({epoch: epoch + 1, model, optimizer, history});
         await emit({type: 'checkpoint', epoch});
@@ -305,13 +456,58 @@ export async function trainClassifier(
           await emit({type: 'earlyStop', epoch, monitor: stopper.monitor, best: stopper.best});
         }
       }
+      if (stopReason === undefined) {
+        const request = stopRequest();
+        if (request !== undefined && request !== 'maxSteps') stopReason = request;
+      }
     }
     await emit({type: 'trainEnd', history});
+    for (const cb of tfjsCallbacks) await cb.onTrainEnd?.({...lastLogs});
     return history;
   } finally {
     tf.dispose(best);
     if (ownsOptimizer) optimizer.dispose();
   }
+}
+
+/** With a `signal`, the longest the loop runs without a macrotask turn (one `setTimeout(0)`, about 1 ms). */
+const YIELD_INTERVAL_MS = 100;
+
+function listOf<T>(value: T | readonly T[] | undefined): readonly T[] {
+  return value === undefined ? [] : Array.isArray(value) ? (value as readonly T[]) : [value as T];
+}
+
+function copyHistory(history: History): History {
+  return {epoch: [...history.epoch], history: Object.fromEntries(Object.entries(history.history).map(([k, v]) => [k, [...v]]))};
+}
+
+/** Pulls and disposes the `count` batches a mid-epoch checkpoint had trained on; returns `count`. */
+async function skipBatches(iterator: {next(): Promise<IteratorResult<ClassifierBatch>>}, count: number, epoch: number): Promise<number> {
+  for (let i = 0; i < count; i++) {
+    const next = await iterator.next();
+    if (next.done) {
+      throw new TrainError(
+        'checkpoint-mismatch',
+        `the checkpoint stopped epoch ${epoch + 1} after ${count} batches but the dataset now gives only ${i} in that epoch`,
+        {epoch, step: count, expected: `at least ${count} batches`, actual: `${i}`},
+      );
+    }
+    tf.dispose(next.value as unknown as tf.TensorContainer);
+  }
+  return count;
+}
+
+/** Throws `TrainError` (`invalid-label`) when a batch's smallest or largest label is not a class index. */
+function checkLabelRange(min: number, max: number, numClasses: number, epoch: number | undefined, step: number): void {
+  if (Number.isNaN(min) || (min >= 0 && max < numClasses)) return;
+  const label = min < 0 ? min : max;
+  const where = epoch === undefined ? `validation batch ${step}` : `epoch ${epoch + 1}, batch ${step}`;
+  throw new TrainError('invalid-label', `label ${label} in ${where} is outside [0, ${numClasses}): the model has ${numClasses} classes`, {
+    ...(epoch === undefined ? {} : {epoch}),
+    step,
+    expected: `[0, ${numClasses})`,
+    actual: `${label}`,
+  });
 }
 
 /** The model module's int32-safe sparse accuracy under the name Keras logs (`accuracy`, not tfjs's `acc`). */
@@ -321,7 +517,10 @@ const ACCURACY: LossOrMetricFn = Object.defineProperty(
   {value: 'accuracy'},
 );
 
-/** One optimizer step; resolves to `[loss, ...metrics]` for the batch (means over its examples). */
+/**
+ * One optimizer step; resolves to `[loss, ...metrics, min label, max label]` for the batch (means over
+ * its examples; the label range, read back with them, costs one reduction each and no extra sync).
+ */
 async function trainStep(
   model: tfl.LayersModel,
   optimizer: tf.Optimizer,
@@ -345,7 +544,7 @@ async function trainStep(
       true,
       vars,
     ) as tf.Scalar;
-    const stacked = tf.stack([cost, ...metricValues]);
+    const stacked = tf.stack([cost, ...metricValues, ...labelRange(batch.ys)]);
     tf.dispose(metricValues); // kept (to leave the gradient scope), so tidy would not free them
     return stacked;
   });
@@ -354,6 +553,14 @@ async function trainStep(
   } finally {
     packed.dispose();
   }
+}
+
+/** The smallest and largest class index of sparse labels (`[B]` or `[B, 1]`, rounded as the loss reads them); NaN for other label shapes. */
+function labelRange(ys: tf.Tensor): [tf.Scalar, tf.Scalar] {
+  if (ys.rank > 2 || (ys.rank === 2 && ys.shape[1] !== 1) || ys.size === 0) return [tf.scalar(Number.NaN), tf.scalar(Number.NaN)];
+  const flat = tf.reshape(ys, [-1]);
+  const labels = flat.dtype === 'int32' ? tf.cast(flat, 'float32') : tf.round(flat);
+  return [tf.min(labels), tf.max(labels)];
 }
 
 /**
@@ -366,9 +573,14 @@ export async function evaluateLoop(
   lossFn: LossOrMetricFn,
   metricFns: readonly LossOrMetricFn[],
 ): Promise<number[]> {
+  const outShape = model.outputs[0]!.shape;
+  const numClasses = outShape[outShape.length - 1] as number;
   const minSteps = modelMinSteps(model);
   const iterator = await data.iterator();
   let total: tf.Tensor | undefined;
+  // [batch, label] of the first batch with a label outside [0, numClasses), [0, 0] while none: kept on
+  // the device and read once at the end, so checking costs no sync per batch.
+  let firstBad: tf.Tensor = tf.zeros([2]);
   let samples = 0;
   let step = 0;
   try {
@@ -378,10 +590,19 @@ export async function evaluateLoop(
       const batch = next.value as ClassifierBatch;
       try {
         samples += checkBatch(batch, undefined, ++step);
-        const sums = tf.tidy(() => {
+        const [sums, bad] = tf.tidy(() => {
           const out = model.predictOnBatch(padShortBatch(batch.xs, minSteps)) as tf.Tensor;
-          return tf.stack([tf.sum(lossFn(batch.ys, out)), ...metricFns.map((m) => tf.sum(m(batch.ys, out)))]);
+          const [lo, hi] = labelRange(batch.ys);
+          const isBad = tf.logicalOr(tf.less(lo, 0), tf.greaterEqual(hi, numClasses));
+          const first = tf.logicalAnd(isBad, tf.equal(tf.slice(firstBad, [0], [1]), 0));
+          const here = tf.stack([tf.scalar(step), tf.where(tf.less(lo, 0), lo, hi)]);
+          return [
+            tf.stack([tf.sum(lossFn(batch.ys, out)), ...metricFns.map((m) => tf.sum(m(batch.ys, out)))]),
+            tf.where(tf.tile(first, [2]), here, firstBad),
+          ];
         });
+        firstBad.dispose();
+        firstBad = bad;
         const prev = total;
         total = prev ? tf.add(prev, sums) : sums;
         if (prev) {
@@ -395,10 +616,12 @@ export async function evaluateLoop(
     if (!total || samples === 0) {
       throw new TrainError('empty-dataset', 'the validation dataset gave no batches');
     }
-    const values = await total.data();
+    const [values, bad] = await Promise.all([total.data(), firstBad.data()]);
+    if (bad[0]! > 0) checkLabelRange(bad[1]!, bad[1]!, numClasses, undefined, bad[0]!);
     return Array.from(values, (v) => v / samples);
   } finally {
     total?.dispose();
+    firstBad.dispose();
   }
 }
 

@@ -147,6 +147,48 @@ describe('quickdrawBatches', () => {
     }
   });
 
+  it('a file path in Node is refused at once, naming fileSources; an openUrl option may open any string', async () => {
+    const error = (() => {
+      try {
+        quickdrawBatches(['https://example.com/a.tfrecord', 'data/training.tfrecord-00000-of-00010']);
+      } catch (e) {
+        return e as DataError;
+      }
+      throw new Error('expected a throw');
+    })();
+    expect(error).toBeInstanceOf(DataError);
+    expect([error.code, error.message, error.source]).toEqual([
+      'invalid-source',
+      'data: source 1 "data/training.tfrecord-00000-of-00010" is not a URL fetch can read (http:, https:, blob:, data:); in Node read local files with await fileSources("data/training.tfrecord-00000-of-00010") from quickdraw-tfjs/node, or pass an openUrl option',
+      'data/training.tfrecord-00000-of-00010',
+    ]);
+    expect(() => quickdrawBatches(new URL('file:///data/my%20shard.tfrecord'))).toThrow(
+      'data: source 0 "file:///data/my%20shard.tfrecord" is not a URL fetch can read (http:, https:, blob:, data:); in Node read local files with await fileSources("/data/my shard.tfrecord") from quickdraw-tfjs/node, or pass an openUrl option',
+    );
+    const opened = await collect('shard-a', {openUrl: (name) => (name === 'shard-a' ? sketchFile(0, 3) : new Uint8Array(0)), batchSize: 3});
+    expect(ids(opened)).toEqual([0, 1, 2]);
+  });
+
+  it('the shuffle order is a function of (seed, epoch): setEpoch replays any epoch, whatever passes came before', async () => {
+    const file = sketchFile(0, 120);
+    const options = {batchSize: 40, shuffleBufferSize: 64, seed: 3};
+    const pass = async (pipeline: ReturnType<typeof quickdrawBatches>) => {
+      const out: SketchBatch[] = [];
+      for await (const batch of pipeline) out.push(batch);
+      return ids(out);
+    };
+    const first = quickdrawBatches(file, options);
+    const epochs = [await pass(first), await pass(first), await pass(first)];
+    // A fresh pipeline told to play epoch 2 gives the third pass's order at once...
+    const fresh = quickdrawBatches(file, options);
+    fresh.setEpoch(2);
+    expect(await pass(fresh)).toEqual(epochs[2]);
+    // ...and counts on from there; an earlier epoch can be replayed after later ones.
+    fresh.setEpoch(1);
+    expect([await pass(fresh), await pass(fresh)]).toEqual([epochs[1], epochs[2]]);
+    expect(() => fresh.setEpoch(-1)).toThrow('data: epoch must be a non-negative integer, got -1');
+  });
+
   it('keeps every buffered sketch intact through a large shuffle buffer (no shared decode memory)', async () => {
     const count = 3000;
     const batches = await collect(sketchFile(0, count), {batchSize: 100, shuffleBufferSize: count, seed: 1});

@@ -188,6 +188,16 @@ describe('compiled model', () => {
         expect(Array.from(acc.dataSync())).toEqual([1, 1]);
         tf.dispose([labels, loss, acc]);
       }
+      // A label outside [0, C) gives NaN (not the 0 of an all-zero one-hot row); the valid example's
+      // gradient is what it would be alone, and finite.
+      const bad = tf.tensor1d([0, 3], 'int32');
+      const loss = sparseCategoricalCrossentropy(bad, p);
+      expect(Array.from(loss.dataSync()).map((v) => v.toFixed(5))).toEqual([(-Math.log(0.7)).toFixed(5), 'NaN']);
+      const grad = tf.grad((q: tf.Tensor) => tf.sum(tf.slice(sparseCategoricalCrossentropy(bad, q), [0], [1])))(p);
+      const alone = tf.grad((q: tf.Tensor) => tf.sum(sparseCategoricalCrossentropy(tf.tensor1d([0], 'int32'), tf.slice(q, [0, 0], [1, 3]))))(p);
+      expect(Array.from(grad.dataSync()).every(Number.isFinite)).toBe(true);
+      expect(Array.from(grad.dataSync(), (v) => v + 0)).toEqual(Array.from(alone.dataSync(), (v) => v + 0)); // (-0 and 0 alike)
+      tf.dispose([bad, loss, grad, alone]);
       p.dispose();
     });
   });
@@ -199,9 +209,26 @@ describe('saveSketchClassifier / loadSketchClassifier', () => {
     const {handler, store} = memoryHandler();
     await saveSketchClassifier(model, handler, {classNames: ['cat', 'dog', 'the eiffel tower']});
     expect((store.artifacts!.userDefinedMetadata as Record<string, unknown>)[SKETCH_CLASSIFIER_METADATA_KEY]).toEqual({
-      format: 1,
+      format: 2,
       maxLength: 30,
       classNames: ['cat', 'dog', 'the eiffel tower'],
+      layerNames: 'stock',
+      buildOptions: {
+        numClasses: 3,
+        maxLength: 30,
+        fixedLength: false,
+        convFilters: [4],
+        convKernelSizes: [3],
+        convStrides: [2],
+        lstmUnits: 4,
+        lstmLayers: 1,
+        bidirectional: false,
+        dropout: 0,
+        masking: false,
+        batchNormMomentum: 0.99,
+        layers: 'fast',
+        seed: 8,
+      },
     });
     const loaded = await loadSketchClassifier(handler);
     expect(loaded.classNames).toEqual(['cat', 'dog', 'the eiffel tower']);

@@ -118,7 +118,7 @@ describe('trainClassifier', () => {
       stepsPerEpoch: 2,
       progress: {write: (s) => written.push(s), isTTY: true},
       progressIntervalMs: 0,
-      callbacks: [{onEpochEnd: (e) => void seen.push(`end ${e.epoch}`)}, {onTrainBegin: () => void seen.push('begin')}],
+      eventCallbacks: [{onEpochEnd: (e) => void seen.push(`end ${e.epoch}`)}, {onTrainBegin: () => void seen.push('begin')}],
     });
     expect(seen).toEqual(['begin', 'end 0', 'end 1']);
     // Without a log, each epoch's Keras line stays on the terminal in place of the progress line.
@@ -136,20 +136,39 @@ describe('trainClassifier', () => {
     opt.dispose();
   });
 
-  it('stops after maxSteps (the epoch is cut there) and honours stepsPerEpoch', async () => {
+  it('stops after maxSteps, leaving a cut epoch unfinished (no validation, no history entry), and honours stepsPerEpoch', async () => {
     const model = makeModel();
     const opt = sgd(0.05);
-    const steps: number[] = [];
+    const events: string[] = [];
+    const lines: string[] = [];
     const h = await trainClassifier(model, makeDataset(160, 32, 6), {
       epochs: 5,
       optimizer: opt,
       stepsPerEpoch: 2,
       maxSteps: 5,
-      onEvent: (e) => void (e.type === 'epochEnd' && steps.push(e.steps)),
+      validationData: makeDataset(32, 32, 7),
+      log: (l) => lines.push(l),
+      onEvent: (e) => {
+        if (e.type === 'epochEnd') events.push(`end ${e.epoch}: ${e.steps}`);
+        if (e.type === 'stopped') events.push(`stopped ${e.epoch}: ${e.step} (${e.reason})`);
+      },
     });
-    expect(h.epoch).toEqual([0, 1, 2]);
-    expect(steps).toEqual([2, 2, 1]);
+    expect(h.epoch).toEqual([0, 1]);
+    expect(h.history['val_loss']).toHaveLength(2);
+    expect(events).toEqual(['end 0: 2', 'end 1: 2', 'stopped 2: 1 (maxSteps)']);
+    expect(lines[lines.length - 1]).toBe('Epoch 3: stopped after batch 1 (maxSteps); resume finishes this epoch');
     expect(opt.iterations).toBe(5);
+    // maxSteps that falls on an epoch's end finishes that epoch as usual.
+    const evenEvents: string[] = [];
+    const even = await trainClassifier(model, makeDataset(64, 32, 6), {
+      epochs: 5,
+      optimizer: opt,
+      maxSteps: 4,
+      onEvent: (e) => void evenEvents.push(e.type),
+    });
+    expect(even.epoch).toEqual([0, 1]);
+    // ...and begins no other.
+    expect(evenEvents.filter((t) => t !== 'batchEnd')).toEqual(['trainBegin', 'epochBegin', 'epochEnd', 'epochBegin', 'epochEnd', 'trainEnd']);
     model.dispose();
     opt.dispose();
   });
@@ -312,6 +331,105 @@ describe('trainClassifier', () => {
       message: 'train: xs has 32 examples but ys has 31 (epoch 1, batch 1)',
     });
     expect(CLASSES).toBe(4);
+    model.dispose();
+    opt.dispose();
+  });
+
+  it('a label outside the model\'s classes fails with the label, the batch and the class count (training and validation)', async () => {
+    const model = makeModel();
+    const opt = sgd(0.1);
+    // One batch of each dataset gets a bad label (at row 3), int32 or float32.
+    let index = 0;
+    const bad = (label: number, dtype: 'int32' | 'float32', at: number) =>
+      makeDataset(96, 16, 14).map((b) => {
+        const i = index++ % 6;
+        if (i !== at) return dtype === 'int32' ? b : {xs: b.xs, ys: tf.cast(b.ys, 'float32')};
+        const ys = tf.tidy(() => tf.cast(tf.add(tf.mul(b.ys, 0), tf.tensor1d(Array.from({length: 16}, (_, j) => (j === 3 ? label : j % 4)), 'int32')), dtype));
+        b.ys.dispose();
+        return {xs: b.xs, ys};
+      });
+    const error = await trainClassifier(model, bad(7, 'int32', 2), {optimizer: opt}).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TrainError);
+    expect(error).toMatchObject({
+      code: 'invalid-label',
+      message: 'train: label 7 in epoch 1, batch 3 is outside [0, 4): the model has 4 classes',
+      epoch: 0,
+      step: 3,
+      expected: '[0, 4)',
+      actual: '7',
+    });
+    index = 0;
+    await expect(trainClassifier(model, bad(-1, 'float32', 0), {optimizer: opt})).rejects.toThrow(
+      'train: label -1 in epoch 1, batch 1 is outside [0, 4): the model has 4 classes',
+    );
+    index = 0;
+    await expect(trainClassifier(model, makeDataset(32, 16, 15), {optimizer: opt, validationData: bad(4, 'int32', 1)})).rejects.toThrow(
+      'train: label 4 in validation batch 2 is outside [0, 4): the model has 4 classes',
+    );
+    model.dispose();
+    opt.dispose();
+  });
+
+  it('takes tfjs-style callbacks (epoch/batch numbers and Keras logs; tf.Callback objects) and stops on model.stopTraining or a signal', async () => {
+    const model = makeModel();
+    const opt = sgd(0.05);
+    const seen: string[] = [];
+    let params: Record<string, unknown> | undefined;
+    let given: unknown;
+    const history = await trainClassifier(model, makeDataset(64, 32, 5), {
+      epochs: 3,
+      optimizer: opt,
+      validationData: makeDataset(32, 32, 6),
+      callbacks: [
+        {
+          onTrainBegin: (logs) => void seen.push(`trainBegin ${JSON.stringify(logs)}`),
+          onEpochBegin: (epoch) => void seen.push(`epochBegin ${epoch}`),
+          onBatchBegin: (batch, logs) => void seen.push(`batchBegin ${batch} size ${logs?.['size']}`),
+          onBatchEnd: (batch, logs) => void seen.push(`batchEnd ${batch} ${Object.keys(logs ?? {}).join(',')}`),
+          onEpochEnd: (epoch, logs) => {
+            seen.push(`epochEnd ${epoch} ${Object.keys(logs ?? {}).join(',')}`);
+            if (epoch === 1) (model as unknown as {stopTraining: boolean}).stopTraining = true;
+          },
+          onTrainEnd: (logs) => void seen.push(`trainEnd ${Object.keys(logs ?? {}).length}`),
+          setModel: (m) => {
+            given = m;
+          },
+          setParams: (p) => {
+            params = p;
+          },
+        },
+      ],
+    });
+    expect(given).toBe(model);
+    expect(params).toMatchObject({epochs: 3, initialEpoch: 0, metrics: ['loss', 'accuracy', 'top5'], doValidation: true});
+    expect(seen).toEqual([
+      'trainBegin {}',
+      'epochBegin 0',
+      'batchBegin 0 size 32',
+      'batchEnd 0 batch,size,loss,accuracy,top5',
+      'batchBegin 1 size 32',
+      'batchEnd 1 batch,size,loss,accuracy,top5',
+      'epochEnd 0 loss,accuracy,top5,val_loss,val_accuracy,val_top5',
+      'epochBegin 1',
+      'batchBegin 0 size 32',
+      'batchEnd 0 batch,size,loss,accuracy,top5',
+      'batchBegin 1 size 32',
+      'batchEnd 1 batch,size,loss,accuracy,top5',
+      'epochEnd 1 loss,accuracy,top5,val_loss,val_accuracy,val_top5',
+      'trainEnd 6',
+    ]);
+    expect(history.epoch).toEqual([0, 1]);
+    // An AbortSignal stops after the current batch; the cut epoch stays out of the history.
+    const controller = new AbortController();
+    const stopped: string[] = [];
+    const cut = await trainClassifier(model, makeDataset(128, 32, 5), {
+      epochs: 2,
+      optimizer: opt,
+      signal: controller.signal,
+      callbacks: {onBatchEnd: (batch) => void (batch === 1 && controller.abort())},
+      onEvent: (e) => void (e.type === 'stopped' && stopped.push(`${e.epoch}:${e.step}:${e.reason}`)),
+    });
+    expect([cut.epoch, stopped]).toEqual([[], ['0:2:signal']]);
     model.dispose();
     opt.dispose();
   });

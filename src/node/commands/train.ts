@@ -36,7 +36,9 @@ training
   --clipnorm X         Keras clipnorm: clip each gradient tensor to this norm (default 1)
   --bn-momentum X      BatchNormalization momentum (default: 0.99 real, 0.9 synthetic: short runs)
   --seed N             seed of data generation and shuffling (default 42)
-  --resume             continue from the last checkpoint in --out
+  --resume             continue from the last checkpoint in --out (exactly: the same weights and
+                       history as an unbroken run; Ctrl-C stops after the current batch and
+                       checkpoints mid-epoch, a killed run redoes its unfinished epoch)
   --backend NAME       wasm (default), cpu, or tensorflow (@tensorflow/tfjs-node, if installed)
 output
   --out DIR            output folder (default: out/train)
@@ -266,6 +268,16 @@ async function train(args: TrainArgs): Promise<number> {
   const checkpoints = fileCheckpoints(path.join(args.out, 'checkpoints'));
   let samplesPerSec = 0;
   const trainStart = performance.now();
+  // Ctrl-C: stop after the current batch, with a mid-epoch checkpoint that --resume continues from.
+  const interrupt = new AbortController();
+  const onSigint = () => {
+    if (interrupt.signal.aborted) process.exit(130);
+    log('\ninterrupted: stopping after this batch (Ctrl-C again to quit at once)');
+    interrupt.abort();
+  };
+  process.on('SIGINT', onSigint);
+  let stopped = false;
+  let midEpochCheckpoint = false;
   const history = await train.trainClassifier(model, trainSet, {
     epochs,
     validationData: validSet,
@@ -275,10 +287,19 @@ async function train(args: TrainArgs): Promise<number> {
     log,
     ...(args.quiet ? {} : {progress: process.stdout}),
     ...(args.maxSteps === undefined ? {} : {stepsPerEpoch: args.maxSteps}),
+    signal: interrupt.signal,
     onEvent: (event) => {
       if (event.type === 'batchEnd') samplesPerSec = event.samplesPerSec;
+      if (event.type === 'stopped' && event.reason === 'signal') stopped = true;
+      if (event.type === 'checkpoint' && event.step !== undefined) midEpochCheckpoint = true;
     },
-  });
+  }).finally(() => process.off('SIGINT', onSigint));
+  if (stopped || interrupt.signal.aborted) {
+    log(
+      `${midEpochCheckpoint ? 'checkpoint written to' : 'the last checkpoint is in'} ${checkpoints.dir}; run the same command with --resume to continue`,
+    );
+    return 130;
+  }
   const trainSec = (performance.now() - trainStart) / 1000;
   if (samplesPerSec > 0) {
     log(
