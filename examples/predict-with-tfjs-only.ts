@@ -8,7 +8,7 @@
 // to read the files; in a browser, `tf.loadLayersModel('https://.../model.json')` fetches them).
 //
 // Run:   npx tsx examples/predict-with-tfjs-only.ts --model out/train/model   (after `npm run train`)
-// Output: the top-3 guesses for a square and a zigzag, printed.
+// Output: the top-3 guesses for a square, a zigzag and a single line, printed.
 import {readFile} from 'node:fs/promises';
 import path from 'node:path';
 import {parseArgs} from 'node:util';
@@ -44,11 +44,16 @@ const model = await tfl.loadLayersModel(
     userDefinedMetadata: json.userDefinedMetadata,
   }),
 );
-const meta = (model.getUserDefinedMetadata() as {quickdrawTfjs?: {classNames?: string[]; maxLength?: number | null}} | undefined)?.quickdrawTfjs;
+type Meta = {classNames?: string[]; maxLength?: number | null; minLength?: number};
+const meta = (model.getUserDefinedMetadata() as {quickdrawTfjs?: Meta} | undefined)?.quickdrawTfjs;
 const classNames = meta?.classNames ?? [];
 const maxLength = meta?.maxLength ?? null;
+// The fewest steps the model takes (its convolutions' receptive field: 21 for the default model). A
+// shorter drawing is zero-padded up to it, as quickdraw-tfjs's predictTopK does; unpadded, the first
+// convolution would get fewer steps than its kernel.
+const minLength = meta?.minLength ?? 1;
 console.log(`layers: ${model.layers.map((layer) => layer.getClassName()).join(', ')}`);
-console.log(`classes: ${classNames.length}, crop length: ${maxLength}`);
+console.log(`classes: ${classNames.length}, crop length: ${maxLength}, shortest input: ${minLength} steps`);
 
 /**
  * Stroke-3 rows of a polyline given by absolute corners, in the dataset's scale (0..1), 8 points a
@@ -66,9 +71,12 @@ function polyline(corners: [number, number][]): number[][] {
 const drawings: Record<string, number[][]> = {
   square: polyline([[0.1, 0.1], [0.9, 0.1], [0.9, 0.9], [0.1, 0.9], [0.1, 0.1]]),
   zigzag: polyline(Array.from({length: 7}, (_, i): [number, number] => [i / 6, i % 2 === 0 ? 0.2 : 0.8])),
+  // One straight stroke as Quick, Draw! simplifies it: two points, so one step.
+  line: [[1, 0, 1]],
 };
 for (const [name, rows] of Object.entries(drawings)) {
   const cropped = maxLength === null ? rows : rows.slice(0, maxLength);
+  while (cropped.length < minLength) cropped.push([0, 0, 0]);
   const probs = tf.tidy(() => (model.predict(tf.tensor3d([cropped])) as tf.Tensor).dataSync());
   const top = Array.from(probs, (p, i) => [p, i] as const)
     .sort((a, b) => b[0] - a[0])

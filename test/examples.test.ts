@@ -43,8 +43,9 @@ describe('examples (tiny settings)', {timeout: 300_000}, () => {
     // The saved model loads and predicts in a script that imports only @tensorflow/tfjs-*.
     const plain = await runScript('examples/predict-with-tfjs-only.ts', ['--model', path.join(out, 'model')]);
     expect(plain).toMatch(/layers: InputLayer, Conv1D, BatchNormalization, Conv1D, BatchNormalization, Conv1D, BatchNormalization, LSTM, LSTM, Dense/);
-    expect(plain).toMatch(/classes: 3, crop length: 100/);
+    expect(plain).toMatch(/classes: 3, crop length: 100, shortest input: 21 steps/);
     expect(plain).toMatch(/square: \S+ \d+\.\d%, \S+ \d+\.\d%, \S+ \d+\.\d%/);
+    expect(plain).toMatch(/line: \S+ \d+\.\d%, \S+ \d+\.\d%, \S+ \d+\.\d%/);
     expect(plain).not.toMatch(/quickdraw-tfjs/);
   });
 

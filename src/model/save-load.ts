@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type {SketchClassifierOptions} from './build.js';
 import {ModelError} from './errors.js';
+import {minSketchLength} from './input-length.js';
 import {FastBatchNormalization, FastConv1D, FastDense, FastLSTM, registerFastLayers} from './fast-layers.js';
 
 /** The key under which the class names and preprocessing sit in the model's `userDefinedMetadata`. */
@@ -31,6 +32,12 @@ export interface SketchClassifierMetadata {
   readonly maxLength: number | null;
   /** Class names in class-index order, when known (set by `saveSketchClassifier` or a load). */
   readonly classNames?: readonly string[];
+  /**
+   * In a saved file: the fewest steps the model takes (`minSketchLength`, its receptive field: 21 for
+   * the notebook's model), so an app that loads the file with plain tfjs knows to zero-pad a shorter
+   * sketch up to it, as the library does.
+   */
+  readonly minLength?: number;
   /** The options `buildSketchClassifier` resolved (every default filled in), for rebuilding the model. */
   readonly buildOptions?: SketchClassifierOptions;
   /**
@@ -206,6 +213,7 @@ export async function saveSketchClassifier(
     ...kept,
     format: METADATA_FORMAT,
     maxLength: options.maxLength === undefined ? sketchClassifierMaxLength(model) : options.maxLength,
+    minLength: minSketchLength(model),
     layerNames: stock ? 'stock' : 'fast',
   };
   if (options.classNames !== undefined) ours['classNames'] = [...options.classNames];

@@ -64,7 +64,8 @@ describe('a saved sketch classifier loads with plain tfjs', () => {
       const text = await readFile(path.join(dir, 'model.json'), 'utf8');
       expect(text).not.toContain('QuickdrawFast');
       const meta = JSON.parse(text).userDefinedMetadata[SKETCH_CLASSIFIER_METADATA_KEY];
-      expect(meta).toMatchObject({format: 2, maxLength: 30, layerNames: 'stock', classNames: ['a', 'b', 'c', 'd']});
+      // minLength: two convs of kernel 3, stride 2 need (3 - 1) * 2 + 3 = 7 steps (the receptive field).
+      expect(meta).toMatchObject({format: 2, maxLength: 30, minLength: 7, layerNames: 'stock', classNames: ['a', 'b', 'c', 'd']});
       expect(meta.buildOptions).toMatchObject({numClasses: 4, maxLength: 30, convFilters: [6, 8], lstmUnits: 8, bidirectional, masking: false, layers: 'fast', seed: 3});
 
       const x = tf.randomNormal([5, 30, 3], 0, 1, 'float32', 9);
