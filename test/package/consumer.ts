@@ -41,9 +41,10 @@ batch.xs.dispose();
 batch.ys.dispose();
 await rm(dir, {recursive: true, force: true});
 
-// model + train: the notebook's classifier, untrained, asked for its top-3.
+// model + train: the notebook's classifier, untrained, asked for its top-3; the third sketch is one
+// step (a single line), far below the model's 21-step receptive field: predictTopK pads it.
 const model = buildSketchClassifier({numClasses: classNames.length, maxLength: 40, seed: 1});
-const guesses = await predictTopK(model, inks.slice(0, 2), {classNames, k: 3, maxLength: 40});
+const guesses = await predictTopK(model, [...inks.slice(0, 2), new Float32Array([0.5, 0, 1])], {classNames, k: 3, maxLength: 40});
 model.dispose();
 const svg = sketchToSvg(inks[0]!, {title: classNames[0]!});
 
