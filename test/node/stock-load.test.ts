@@ -54,6 +54,13 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
+/** The two models' outputs on `x` are identical. */
+function expectSamePredictions(actual: tfl.LayersModel, expected: tfl.LayersModel, x: tf.Tensor): void {
+  const a = tf.tidy(() => (expected.predict(x) as tf.Tensor).dataSync());
+  const b = tf.tidy(() => (actual.predict(x) as tf.Tensor).dataSync());
+  expect(Array.from(b)).toEqual(Array.from(a));
+}
+
 describe('a saved sketch classifier loads with plain tfjs', () => {
   it('stock class names in the file; a tfjs-only process predicts the same within 1e-5; the library gets its fast layers back', async () => {
     for (const bidirectional of [false, true]) {
@@ -113,9 +120,7 @@ describe('a saved sketch classifier loads with plain tfjs', () => {
       "model: this model cannot be rebuilt from stock tfjs-layers: it masks padded steps (masking: true) and tfjs-layers' Conv1D does not carry masks; load it with layers: 'fast'",
     ]);
     const loaded = await loadSketchClassifier(fileModelHandler(dir));
-    const a = tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync());
-    const b = tf.tidy(() => (loaded.model.predict(x) as tf.Tensor).dataSync());
-    expect(Array.from(b)).toEqual(Array.from(a));
+    expectSamePredictions(loaded.model, model, x);
     tf.dispose(x);
     loaded.model.dispose();
     model.dispose();
@@ -132,9 +137,7 @@ describe('a saved sketch classifier loads with plain tfjs', () => {
     expect([loaded.classNames, loaded.maxLength, loaded.buildOptions]).toEqual([['w', 'x', 'y', 'z'], 30, undefined]);
     expect(loaded.model.layers.some((l) => l instanceof FastConv1D)).toBe(true);
     const x = tf.randomNormal([2, 30, 3], 0, 1, 'float32', 4);
-    const a = tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync());
-    const b = tf.tidy(() => (loaded.model.predict(x) as tf.Tensor).dataSync());
-    expect(Array.from(b)).toEqual(Array.from(a));
+    expectSamePredictions(loaded.model, model, x);
     tf.dispose(x);
     loaded.model.dispose();
     model.dispose();
