@@ -78,17 +78,16 @@ export function realDrawingSuite(backend: string, options: SketchClassifierOptio
         const short = inks.map((ink, i) => (ink.length / 3 < 21 ? i : -1)).filter((i) => i >= 0);
         // A 21-step neighbour for the unmasked check below: a long drawing cropped to 21 steps.
         const partner = cropInk(inks.find((ink) => ink.length / 3 > 40)!, 21);
-        let worstMasked = 0;
+        // Largest probability difference between a sketch alone and in its batch of 64 (padded to up
+        // to 100 steps), and between a short sketch alone and beside a 21-step one.
+        let worstBatch = 0;
         let worstPair = 0;
         for (const i of inks.keys()) {
           const [alone] = await predictTopK(model, [inks[i]!], {classNames, maxLength: MAX_LENGTH});
           checkGuesses(alone!, 5);
           expect(alone![0]!.className).toBe(classNames[alone![0]!.index]);
-          if (masking) {
-            // Masked, a sketch's answer does not depend on its batch's padding (its batch here is up
-            // to 100 steps long, alone it is padded to max(its length, 21)).
-            for (const g of alone!) worstMasked = Math.max(worstMasked, Math.abs(g.probability - byIndex[i]![g.index]!));
-          } else if (inks[i]!.length / 3 < 21) {
+          for (const g of alone!) worstBatch = Math.max(worstBatch, Math.abs(g.probability - byIndex[i]![g.index]!));
+          if (!masking && inks[i]!.length / 3 < 21) {
             // Unmasked, a short sketch alone (padded to 21 steps) gets exactly what it gets beside a
             // 21-step sketch: the notebook's batch padding.
             const [paired] = await predictTopK(model, [inks[i]!, partner], {classNames});
@@ -98,8 +97,17 @@ export function realDrawingSuite(backend: string, options: SketchClassifierOptio
             });
           }
         }
-        expect(worstMasked).toBeLessThan(1e-4);
-        expect(worstPair).toBeLessThan(1e-5);
+        if (masking) {
+          // Masked, a sketch's answer does not depend on its batch's padding (measured: identical on
+          // cpu and wasm; the issue asked for 1e-4).
+          expect(worstBatch).toBeLessThan(1e-6);
+        } else {
+          // Unmasked, the padding is read as data, so a batch changes the answer: this shows the
+          // comparison above can fail (an untrained model's probabilities are near uniform, so the
+          // differences are small: 2.7e-5 on cpu, 4.8e-5 on wasm, measured).
+          expect(worstBatch).toBeGreaterThan(5e-6);
+        }
+        expect(worstPair).toBeLessThan(1e-6);
         expect(short.length).toBe(498);
         // The backend is healthy: the same drawings again give the same answers.
         const again = await predictTopK(model, inks.slice(0, 64), {classNames, k: numClasses, batchSize: 64, maxLength: MAX_LENGTH});
