@@ -1,5 +1,7 @@
 // A minimal static file server for the browser test: serves directories on 127.0.0.1 at an ephemeral
-// port, with the content types a browser insists on (application/wasm for streaming compilation).
+// port, with the content types a browser insists on (application/wasm for streaming compilation), and
+// cross-origin isolated (COOP + COEP, as the example's vite.config.ts serves it), so the wasm backend
+// gets SharedArrayBuffer and runs its threaded build.
 import {createReadStream} from 'node:fs';
 import {stat} from 'node:fs/promises';
 import {createServer} from 'node:http';
@@ -55,6 +57,8 @@ export async function serveStatic(mounts) {
         // #42742 describes the same). Each test runs in a fresh context, so nothing is cached across
         // tests anyway; `no-cache` still makes the browser revalidate within one.
         'cache-control': 'no-cache',
+        'cross-origin-opener-policy': 'same-origin',
+        'cross-origin-embedder-policy': 'require-corp',
       });
       if (req.method === 'HEAD') return res.end();
       createReadStream(file).pipe(res);
