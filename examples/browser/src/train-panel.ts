@@ -227,6 +227,7 @@ export class TrainPanel {
   }
 
   async #train(): Promise<void> {
+    document.body.dataset['trainDone'] = 'false';
     const status = byId('train-status');
     const log = byId('train-log');
     const curves = byId('curves');
@@ -242,7 +243,6 @@ export class TrainPanel {
       localStorage.setItem(SETTINGS_KEY, JSON.stringify(s));
     }
     this.#setBusy(true);
-    document.body.dataset['trainDone'] = 'false';
     const abort = new AbortController();
     this.#abort = abort;
     // How long the main thread is kept from other work (input, drawing) while training: a timer that
@@ -254,6 +254,14 @@ export class TrainPanel {
       worstStall = Math.max(worstStall, t - last - 20);
       last = t;
     }, 20);
+    // And how often the page gets repainted meanwhile (animation frames).
+    let frames = 0;
+    let counting = true;
+    const countFrame = (): void => {
+      frames++;
+      if (counting) requestAnimationFrame(countFrame);
+    };
+    requestAnimationFrame(countFrame);
     let model: LayersModel | undefined;
     let optimizer: tf.Optimizer | undefined;
     try {
@@ -297,7 +305,8 @@ export class TrainPanel {
         },
       };
       log.textContent = '';
-      status.textContent = `${resume ? 'Resuming' : 'Training'} on ${tf.getBackend()}: ${data.summary}; ${model.countParams().toLocaleString('en-US')} parameters.`;
+      byId('train-data-note').textContent = `Data: ${data.summary}. Model: ${model.countParams().toLocaleString('en-US')} parameters.`;
+      status.textContent = `${resume ? 'Resuming' : 'Training'} on ${tf.getBackend()}…`;
       const started = performance.now();
       let samples = 0;
       const result = await trainClassifier(model, train, {
@@ -328,7 +337,9 @@ export class TrainPanel {
         },
       });
       const seconds = (performance.now() - started) / 1000;
-      const speed = `${samples} samples in ${seconds.toFixed(1)} s (${Math.round(samples / seconds)} samples/s); longest main-thread stall ${Math.round(worstStall)} ms`;
+      const fps = frames / seconds;
+      const speed = `${samples} samples in ${seconds.toFixed(1)} s (${Math.round(samples / seconds)} samples/s); longest main-thread stall ${Math.round(worstStall)} ms, ${fps.toFixed(0)} frames/s painted`;
+      document.body.dataset['framesPerSec'] = fps.toFixed(1);
       document.body.dataset['samplesPerSec'] = String(Math.round(samples / seconds));
       document.body.dataset['worstStallMs'] = String(Math.round(worstStall));
       await this.#showCheckpoint();
@@ -357,6 +368,7 @@ export class TrainPanel {
       document.body.dataset['trainDone'] = 'error';
     } finally {
       clearInterval(probe);
+      counting = false;
       optimizer?.dispose();
       model?.dispose();
       this.#abort = null;
