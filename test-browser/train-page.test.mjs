@@ -229,6 +229,10 @@ export function trainTests({work}) {
         t.log(resumed.log.trim().replaceAll('\n', '\n    '));
         assertEqual(resumed.done, 'true', 'resumed run');
         assert(resumed.log.startsWith('Resumed from the IndexedDB checkpoint at epoch 1.\nEpoch 1/2\n'), `log of the resumed run: ${resumed.log}`);
+        // It trained only the batches the checkpoint had not (1,000 sketches an epoch, batches of 32),
+        // and ended where the unbroken run did.
+        assertEqual(Number(/^Done: (\d+) samples/.exec(resumed.status)?.[1]), 2000 - 32 * step, `samples trained after the resume (${resumed.status})`);
+        assertEqual(Number(/^Done: (\d+) samples/.exec(unbroken.status)?.[1]), 2000, 'samples of the unbroken run');
         assertEqual(epochLines(resumed.log), epochLines(unbroken.log), 'epoch lines of the resumed and the unbroken run');
         assertEqual([resumed.accuracy, resumed.top5], [unbroken.accuracy, unbroken.top5], 'test accuracy and top-5, resumed vs unbroken');
         assertEqual(await t.page.getAttribute('#curves', 'data-epochs'), '2', 'epochs on the curves');
