@@ -8,6 +8,7 @@ import {mkdirSync, readFileSync, renameSync} from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+import * as tfl from '@tensorflow/tfjs-layers';
 import {loadSketchClassifier} from 'quickdraw-tfjs/model';
 import {fileModelHandler, writeSyntheticDataset} from 'quickdraw-tfjs/node';
 import {predictTopK} from 'quickdraw-tfjs/train';
@@ -98,6 +99,32 @@ function circle() {
   });
 }
 
+/**
+ * The probabilities plain tfjs gives for `ink` (zero-padded to the model's fixed input length) with the
+ * model files in `dir`, loaded by `tf.loadLayersModel` as an app without quickdraw-tfjs would.
+ */
+async function plainTfjsProbabilities(dir, ink, weightsFile) {
+  await tf.setBackend('cpu');
+  const before = tf.memory().numTensors;
+  const json = JSON.parse(readFileSync(path.join(dir, 'model.json'), 'utf8'));
+  const weights = readFileSync(path.join(dir, weightsFile));
+  const model = await tfl.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: json.modelTopology,
+      weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
+      weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
+    }),
+  );
+  const length = model.inputs[0].shape[1];
+  const padded = new Float32Array(length * 3);
+  padded.set(ink.slice(0, length * 3));
+  const probs = tf.tidy(() => model.predict(tf.tensor3d(padded, [1, length, 3])).dataSync());
+  const classNames = json.userDefinedMetadata.quickdrawTfjs.classNames;
+  model.dispose();
+  assertEqual(tf.memory().numTensors, before, 'tensors left in Node after plain tfjs predicted');
+  return Object.fromEntries(Array.from(probs, (p, i) => [classNames[i], p]));
+}
+
 /** Node's answer for `ink` with the model files in `dir` (cpu backend), as `[className, probability][]`. */
 async function nodeGuesses(dir, ink) {
   await tf.setBackend('cpu');
@@ -172,6 +199,11 @@ export function trainTests({work}) {
         const worst = Math.max(...inNode.map(([, p], i) => Math.abs(p - drawn.guesses[i][1])));
         t.log(`largest probability difference page (wasm) vs Node (cpu): ${worst.toExponential(2)}`);
         assert(worst <= 1e-5, `page and Node differ by ${worst}`);
+        // Plain tfjs (no quickdraw-tfjs) reads the same files: stock layer names, same answer.
+        const plain = await plainTfjsProbabilities(dir, drawn.ink, 'quickdraw-model.weights.bin');
+        const worstPlain = Math.max(...drawn.guesses.map(([c, p]) => Math.abs(plain[c] - p)));
+        t.log(`largest difference page vs plain tf.loadLayersModel in Node: ${worstPlain.toExponential(2)}`);
+        assert(worstPlain <= 1e-5, `page and plain tfjs differ by ${worstPlain}`);
 
         // Load: the same files back into the page give the same answer for the same drawing.
         await t.page.click('#clear');
