@@ -216,7 +216,7 @@ export function trainTests({work}) {
       },
     },
     {
-      name: 'stops mid-epoch, resumes after a reload from the IndexedDB checkpoint, and ends as an unbroken run',
+      name: 'stops mid-epoch, resumes after a reload from the IndexedDB checkpoint, ends as an unbroken run, and carries on with more epochs',
       async run(t) {
         const run = {perClass: 100, epochs: 2};
         // The unbroken run, in this context first (its checkpoints are then discarded).
@@ -268,6 +268,14 @@ export function trainTests({work}) {
         assertEqual(epochLines(resumed.log), epochLines(unbroken.log), 'epoch lines of the resumed and the unbroken run');
         assertEqual([resumed.accuracy, resumed.top5], [unbroken.accuracy, unbroken.top5], 'test accuracy and top-5, resumed vs unbroken');
         assertEqual(await t.page.getAttribute('#curves', 'data-epochs'), '2', 'epochs on the curves');
+
+        // More epochs carry the finished run on from its last checkpoint.
+        assert((await t.page.textContent('#checkpoint-status')).startsWith('Checkpoint in IndexedDB: a finished run of 2 epochs'), 'finished-run status');
+        await t.page.fill('#epochs', '3');
+        const longer = await trainToEnd(t.page);
+        assertEqual(longer.log.split('\n').filter((l) => l.startsWith('Epoch ')), ['Epoch 3/3'], 'epochs run after raising Epochs to 3');
+        assertEqual(Number(/^Done: (\d+) samples/.exec(longer.status)?.[1]), 1000, 'samples of the third epoch');
+        assertEqual(await t.page.getAttribute('#curves', 'data-epochs'), '3', 'epochs on the curves after the third');
       },
     },
     {

@@ -178,12 +178,13 @@ export class TrainPanel {
       document.body.dataset['checkpoint'] = 'none';
     } else {
       if (onLoad) this.#applySettings(saved);
+      const files = saved.data === 'files' ? ` (pick the same files: ${saved.sources.join(', ')})` : '';
       el.textContent =
-        `Checkpoint in IndexedDB: ${latest.epoch} of ${saved.epochs} epochs done` +
-        (latest.step > 0 ? `, ${latest.step} batches into epoch ${latest.epoch + 1}` : '') +
-        ` (saved ${latest.savedAt}). Train resumes it` +
-        (saved.data === 'files' ? ` (pick the same files: ${saved.sources.join(', ')})` : '') +
-        '; Discard starts over.';
+        latest.step === 0 && latest.epoch >= saved.epochs
+          ? `Checkpoint in IndexedDB: a finished run of ${latest.epoch} epochs (saved ${latest.savedAt}). Raise Epochs and Train to train it further${files}; Discard starts over.`
+          : `Checkpoint in IndexedDB: ${latest.epoch} of ${saved.epochs} epochs done` +
+            (latest.step > 0 ? `, ${latest.step} batches into epoch ${latest.epoch + 1}` : '') +
+            ` (saved ${latest.savedAt}). Train resumes it${files}; Discard starts over.`;
       document.body.dataset['checkpoint'] = `${latest.epoch}:${latest.step}`;
     }
     if (onLoad) document.body.dataset['trainReady'] = 'true';
@@ -237,11 +238,12 @@ export class TrainPanel {
     const s = this.#settings();
     const saved = this.#savedSettings();
     const positions = await this.#checkpoints.positions();
-    const resume = positions.length > 0 && saved !== null && JSON.stringify(saved) === JSON.stringify(s);
-    if (!resume) {
-      await this.#checkpoints.clear();
-      localStorage.setItem(SETTINGS_KEY, JSON.stringify(s));
-    }
+    // A checkpoint carries on a run of the same settings; the number of epochs may grow (as Keras's
+    // `epochs` with `initial_epoch`: the total, resumed ones included).
+    const sameRun = (a: RunSettings, b: RunSettings): boolean => JSON.stringify({...a, epochs: 0}) === JSON.stringify({...b, epochs: 0});
+    const resume = positions.length > 0 && saved !== null && sameRun(saved, s);
+    if (!resume) await this.#checkpoints.clear();
+    localStorage.setItem(SETTINGS_KEY, JSON.stringify(s));
     this.#setBusy(true);
     const abort = new AbortController();
     this.#abort = abort;
