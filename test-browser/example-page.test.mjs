@@ -164,7 +164,8 @@ export function pageTests(fixture) {
         const backend = await openPage(t);
         assert(['webgl', 'wasm', 'cpu'].includes(backend), `backend shown: ${backend}`);
         t.log(`default backend: ${backend} ${await t.page.textContent('#backend-note')}`);
-        for (const forced of ['wasm', 'cpu']) {
+        // (webgl: the page passes over software WebGL unless asked for it; here it is SwiftShader.)
+        for (const forced of ['wasm', 'cpu', 'webgl']) {
           assertEqual(await openPage(t, `?backend=${forced}`), forced, `backend with ?backend=${forced}`);
         }
       },
@@ -172,6 +173,7 @@ export function pageTests(fixture) {
     drawTest('circle'),
     drawTest('square'),
     drawTest('circle', '?backend=wasm'),
+    drawTest('square', '?backend=webgl'),
     {
       name: `opens a gzip TFRecord of ${fixture.count} sketches through the file input and shows every one`,
       async run(t) {

@@ -58,8 +58,14 @@ function computesCorrectly(): boolean {
   return [19, 22, 43, 50].every((v, i) => Math.abs((out[i] ?? Number.NaN) - v) < 1e-3);
 }
 
-async function tryBackend(name: BackendName): Promise<string | null> {
+/** WebGL drawn by the CPU (SwiftShader, llvmpipe): measured 7-11x slower than wasm at training here (docs/browser.md). */
+const SOFTWARE_GL = /SwiftShader|llvmpipe|softpipe|Software/i;
+
+async function tryBackend(name: BackendName, forced: boolean): Promise<string | null> {
   if (name === 'webgl' && !webglAvailable()) return 'webgl: no WebGL context in this browser';
+  if (name === 'webgl' && !forced && SOFTWARE_GL.test(webglRenderer())) {
+    return `webgl: software rendering (${webglRenderer()}), slower than wasm`;
+  }
   if (name === 'wasm') {
     setWasmPaths({
       'tfjs-backend-wasm.wasm': wasmPlain,
@@ -80,8 +86,9 @@ async function tryBackend(name: BackendName): Promise<string | null> {
 }
 
 /**
- * Selects the first backend of webgl, wasm, cpu that works here. `forced` (from the page's
- * `?backend=` query parameter) tries that one alone first.
+ * Selects the first backend of webgl, wasm, cpu that works here; WebGL in software (no GPU: SwiftShader)
+ * is passed over for wasm. `forced` (from the page's `?backend=` query parameter) tries that one
+ * first, software WebGL included.
  */
 export async function pickBackend(forced?: string | null): Promise<BackendChoice> {
   const order = ORDER.includes(forced as BackendName)
@@ -89,7 +96,7 @@ export async function pickBackend(forced?: string | null): Promise<BackendChoice
     : ORDER;
   const skipped: string[] = [];
   for (const name of order) {
-    const why = await tryBackend(name);
+    const why = await tryBackend(name, name === forced);
     if (why === null) return {name, skipped, ...describe(name)};
     skipped.push(why);
   }
