@@ -279,6 +279,23 @@ export function trainTests({work}) {
       },
     },
     {
+      name: 'the Web Worker comparison page trains the same run in a worker and on the main thread, to the same loss',
+      async run(t) {
+        const results = {};
+        for (const mode of ['worker', 'yield']) {
+          await t.page.goto(`${t.baseUrl}worker-vs-yield.html?mode=${mode}&perClass=20&epochs=1`);
+          await t.page.waitForFunction(() => document.body.dataset.done !== undefined, null, {timeout: 120_000});
+          const text = await t.page.textContent('#result');
+          assertEqual(await t.page.evaluate(() => document.body.dataset.done), 'true', `${mode} run (${text})`);
+          results[mode] = JSON.parse(text);
+          t.log(text);
+        }
+        assertEqual([results.worker.samples, results.yield.samples], [200, 200], 'samples trained');
+        assert(Number.isFinite(results.worker.loss), `loss: ${results.worker.loss}`);
+        assertEqual(results.worker.loss, results.yield.loss, 'final loss in the worker and on the main thread');
+      },
+    },
+    {
       name: `trains from tutorial-named TFRecord shards picked with the file input (test accuracy >= ${STATED_FILES_ACCURACY}) and from the same shards by URL`,
       async run(t) {
         const data = await writeSyntheticDataset({outDir: path.join(work, 'shards'), perClass: 150, evalPerClass: 30, shards: 2, seed: 5, simplify: true});

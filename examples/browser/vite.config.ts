@@ -45,9 +45,12 @@ export default defineConfig({
   preview: {headers: crossOriginIsolation},
   base: './',
   plugins: [libraryFromPackageExports()],
+  worker: {format: 'es', plugins: () => [libraryFromPackageExports()]},
   build: {
     outDir: 'dist',
     emptyOutDir: true,
+    // The page, and the measurement page comparing training in a Web Worker with yielding.
+    rollupOptions: {input: {main: path.join(here, 'index.html'), workerVsYield: path.join(here, 'worker-vs-yield.html')}},
     target: 'es2022',
     chunkSizeWarningLimit: 8192,
     // Not minified: tfjs-backend-wasm starts its threads by sending the source text of its emscripten
