@@ -1,6 +1,6 @@
 // The browser example, tested in Debian's Chromium: the page picks a backend, a shape drawn with the
 // mouse is classified as that shape, and a generated gzip TFRecord opened through the file input shows
-// every sketch with its label. Runs against a built page (examples/browser/dist, see
+// every sketch with its label; then the Train section's tests (train-page.test.mjs). Runs against a built page (examples/browser/dist, see
 // scripts/browser-build.mjs); `node test-browser/run.mjs` builds it first.
 //   node test-browser/example-page.test.mjs   (page already built)
 import {mkdtempSync, rmSync} from 'node:fs';
@@ -10,6 +10,7 @@ import {fileURLToPath, pathToFileURL} from 'node:url';
 import {writeDatasetFixture, writeVariableLengthModel} from './fixtures.mjs';
 import {runTests} from './harness.mjs';
 import {serveStatic} from './static-server.mjs';
+import {trainTests} from './train-page.test.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const PAGE_DIR = path.join(root, 'examples', 'browser', 'dist');
@@ -163,7 +164,8 @@ export function pageTests(fixture) {
         const backend = await openPage(t);
         assert(['webgl', 'wasm', 'cpu'].includes(backend), `backend shown: ${backend}`);
         t.log(`default backend: ${backend} ${await t.page.textContent('#backend-note')}`);
-        for (const forced of ['wasm', 'cpu']) {
+        // (webgl: the page passes over software WebGL unless asked for it; here it is SwiftShader.)
+        for (const forced of ['wasm', 'cpu', 'webgl']) {
           assertEqual(await openPage(t, `?backend=${forced}`), forced, `backend with ?backend=${forced}`);
         }
       },
@@ -171,6 +173,7 @@ export function pageTests(fixture) {
     drawTest('circle'),
     drawTest('square'),
     drawTest('circle', '?backend=wasm'),
+    drawTest('square', '?backend=webgl'),
     {
       name: `opens a gzip TFRecord of ${fixture.count} sketches through the file input and shows every one`,
       async run(t) {
@@ -212,7 +215,10 @@ export async function main() {
     const fixture = await writeDatasetFixture(work);
     writeVariableLengthModel(path.join(PAGE_DIR, 'model'), path.join(work, 'variable-model'));
     fixture.variableModelUrl = '/fixtures/variable-model/model.json';
-    const {passed, failed} = await runTests(pageTests(fixture), {baseUrl: server.url});
+    // QDT_BROWSER_TESTS=text runs only the tests whose name contains it (for working on one).
+    const only = process.env.QDT_BROWSER_TESTS;
+    const tests = [...pageTests(fixture), ...trainTests({work})].filter((test) => only === undefined || test.name.includes(only));
+    const {passed, failed} = await runTests(tests, {baseUrl: server.url});
     // For diagnosing a failure: what the server was asked for, in order (a request the page reported
     // as failed may have been made twice, or answered in full).
     if (failed > 0) console.log(`server requests:\n  ${server.requests.join('\n  ')}`);

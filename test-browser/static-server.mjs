@@ -1,5 +1,7 @@
 // A minimal static file server for the browser test: serves directories on 127.0.0.1 at an ephemeral
-// port, with the content types a browser insists on (application/wasm for streaming compilation).
+// port, with the content types a browser insists on (application/wasm for streaming compilation), and
+// cross-origin isolated (COOP + COEP, as the example's vite.config.ts serves it), so the wasm backend
+// gets SharedArrayBuffer and runs its threaded build.
 import {createReadStream} from 'node:fs';
 import {stat} from 'node:fs/promises';
 import {createServer} from 'node:http';
@@ -22,8 +24,12 @@ const TYPES = {
 /**
  * Serves `mounts` (URL prefix → directory, e.g. `{'/': dist, '/fixtures/': dir}`) and resolves to
  * `{url, close, requests}`; `requests` lists every `METHOD path status` served, for diagnostics.
+ * `crossOriginIsolated: false` leaves out the COOP/COEP headers (to compare wasm without threads).
  */
-export async function serveStatic(mounts) {
+export async function serveStatic(mounts, {crossOriginIsolated = true} = {}) {
+  const isolation = crossOriginIsolated
+    ? {'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp'}
+    : {};
   const entries = Object.entries(mounts).sort((a, b) => b[0].length - a[0].length);
   const requests = [];
   const server = createServer(async (req, res) => {
@@ -55,6 +61,7 @@ export async function serveStatic(mounts) {
         // #42742 describes the same). Each test runs in a fresh context, so nothing is cached across
         // tests anyway; `no-cache` still makes the browser revalidate within one.
         'cache-control': 'no-cache',
+        ...isolation,
       });
       if (req.method === 'HEAD') return res.end();
       createReadStream(file).pipe(res);

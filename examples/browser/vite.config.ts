@@ -28,14 +28,35 @@ function libraryFromPackageExports(): Plugin {
   };
 }
 
+/**
+ * Cross-origin isolation (COOP + COEP): without it a page has no SharedArrayBuffer, and
+ * tfjs-backend-wasm then runs its single-threaded build; with it the threaded SIMD build runs on
+ * `navigator.hardwareConcurrency` threads (the page shows the count). Everything the page loads is
+ * same-origin, so `require-corp` costs nothing here; a production host must send the same headers.
+ */
+const crossOriginIsolation = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
 export default defineConfig({
   root: here,
+  server: {headers: crossOriginIsolation},
+  preview: {headers: crossOriginIsolation},
   base: './',
   plugins: [libraryFromPackageExports()],
+  worker: {format: 'es', plugins: () => [libraryFromPackageExports()]},
   build: {
     outDir: 'dist',
     emptyOutDir: true,
+    // The page, and the measurement page comparing training in a Web Worker with yielding.
+    rollupOptions: {input: {main: path.join(here, 'index.html'), workerVsYield: path.join(here, 'worker-vs-yield.html')}},
     target: 'es2022',
-    chunkSizeWarningLimit: 4096,
+    chunkSizeWarningLimit: 8192,
+    // Not minified: tfjs-backend-wasm starts its threads by sending the source text of its emscripten
+    // factory (`toString()`) to each worker, where the factory's closure is gone; the source guards
+    // its one closure variable with `typeof _scriptDir !== 'undefined'`, and the minifier, which sees
+    // the variable defined, drops that guard, so every wasm thread died with `e is not defined`.
+    minify: false,
   },
 });

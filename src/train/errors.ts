@@ -4,6 +4,7 @@ export type TrainErrorCode =
   | 'invalid-batch'
   | 'invalid-model'
   | 'checkpoint-mismatch'
+  | 'checkpoint-storage'
   | 'empty-dataset'
   | 'invalid-label';
 

@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgl';
-import {setWasmPaths} from '@tensorflow/tfjs-backend-wasm';
+import {getThreadsCount, setThreadsCount, setWasmPaths} from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
@@ -15,6 +15,33 @@ export interface BackendChoice {
   readonly name: BackendName;
   /** Why the backends before it were passed over (empty when the first choice worked). */
   readonly skipped: readonly string[];
+  /** What it runs on: WebGL's renderer (a GPU, or SwiftShader in software), wasm's thread count and why, or plain JavaScript. */
+  readonly detail: string;
+  /** The wasm backend's thread count (`getThreadsCount()`), for wasm only. */
+  readonly threads?: number;
+}
+
+/** The WebGL renderer's name (`WEBGL_debug_renderer_info`): a GPU's, or SwiftShader's when WebGL runs in software. */
+function webglRenderer(): string {
+  const canvas = document.createElement('canvas');
+  const gl = (canvas.getContext('webgl2') ?? canvas.getContext('webgl')) as WebGLRenderingContext | null;
+  if (gl === null) return 'no WebGL context';
+  const info = gl.getExtension('WEBGL_debug_renderer_info');
+  return String(info === null ? gl.getParameter(gl.RENDERER) : gl.getParameter(info.UNMASKED_RENDERER_WEBGL));
+}
+
+/** Says what the chosen backend runs on. */
+function describe(name: BackendName): {detail: string; threads?: number} {
+  if (name === 'webgl') return {detail: `WebGL renderer: ${webglRenderer()}`};
+  if (name === 'cpu') return {detail: 'plain JavaScript on the main thread'};
+  const threads = getThreadsCount();
+  const isolated = globalThis.crossOriginIsolated === true;
+  const why = isolated
+    ? threads > 1
+      ? 'the page is cross-origin isolated, so the threaded SIMD build runs'
+      : 'cross-origin isolated, but one thread only'
+    : 'one thread: the page is not cross-origin isolated (no COOP/COEP headers), so no SharedArrayBuffer';
+  return {detail: `${threads} thread${threads === 1 ? '' : 's'} (${why})`, threads};
 }
 
 const ORDER: readonly BackendName[] = ['webgl', 'wasm', 'cpu'];
@@ -31,14 +58,23 @@ function computesCorrectly(): boolean {
   return [19, 22, 43, 50].every((v, i) => Math.abs((out[i] ?? Number.NaN) - v) < 1e-3);
 }
 
-async function tryBackend(name: BackendName): Promise<string | null> {
+/** WebGL drawn by the CPU (SwiftShader, llvmpipe): measured 7-11x slower than wasm at training here (docs/browser.md). */
+const SOFTWARE_GL = /SwiftShader|llvmpipe|softpipe|Software/i;
+
+async function tryBackend(name: BackendName, forced: boolean): Promise<string | null> {
   if (name === 'webgl' && !webglAvailable()) return 'webgl: no WebGL context in this browser';
+  if (name === 'webgl' && !forced && SOFTWARE_GL.test(webglRenderer())) {
+    return `webgl: software rendering (${webglRenderer()}), slower than wasm`;
+  }
   if (name === 'wasm') {
     setWasmPaths({
       'tfjs-backend-wasm.wasm': wasmPlain,
       'tfjs-backend-wasm-simd.wasm': wasmSimd,
       'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd,
     });
+    // One XNNPACK thread per logical core (left to itself, the threaded build measured 1 thread here:
+    // emscripten's core count is not the browser's). Used only when the page is cross-origin isolated.
+    if (globalThis.crossOriginIsolated === true) setThreadsCount(navigator.hardwareConcurrency || 1);
   }
   try {
     if (!(await tf.setBackend(name))) return `${name}: failed to initialize`;
@@ -50,8 +86,9 @@ async function tryBackend(name: BackendName): Promise<string | null> {
 }
 
 /**
- * Selects the first backend of webgl, wasm, cpu that works here. `forced` (from the page's
- * `?backend=` query parameter) tries that one alone first.
+ * Selects the first backend of webgl, wasm, cpu that works here; WebGL in software (no GPU: SwiftShader)
+ * is passed over for wasm. `forced` (from the page's `?backend=` query parameter) tries that one
+ * first, software WebGL included.
  */
 export async function pickBackend(forced?: string | null): Promise<BackendChoice> {
   const order = ORDER.includes(forced as BackendName)
@@ -59,8 +96,8 @@ export async function pickBackend(forced?: string | null): Promise<BackendChoice
     : ORDER;
   const skipped: string[] = [];
   for (const name of order) {
-    const why = await tryBackend(name);
-    if (why === null) return {name, skipped};
+    const why = await tryBackend(name, name === forced);
+    if (why === null) return {name, skipped, ...describe(name)};
     skipped.push(why);
   }
   throw new Error(`no tfjs backend works in this browser: ${skipped.join('; ')}`);

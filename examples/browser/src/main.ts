@@ -1,4 +1,5 @@
-// The page: pick a backend, load the classifier the main command trained, wire the drawing pad and the
+// The page: pick a backend, load the classifier the main command trained, wire the drawing pad, the
+// Train section (which can replace that classifier with one trained or loaded in the page) and the
 // dataset viewer. Everything from the library comes through its package exports (`quickdraw-tfjs/...`).
 import {parseClassNames} from 'quickdraw-tfjs/data';
 import {type LoadedSketchClassifier, loadSketchClassifier} from 'quickdraw-tfjs/model';
@@ -6,6 +7,7 @@ import {cropInk, type Drawing, drawingToInk, simplifyDrawing} from 'quickdraw-tf
 import {predictTopK} from 'quickdraw-tfjs/train';
 import {pickBackend} from './backend.js';
 import {DrawPad} from './draw-pad.js';
+import {TrainPanel} from './train-panel.js';
 import {DatasetViewer} from './viewer.js';
 
 function byId<T extends HTMLElement>(id: string): T {
@@ -41,6 +43,7 @@ function showGuesses(list: HTMLElement, guesses: ReadonlyArray<{className: strin
       const p = document.createElement('span');
       p.className = 'p';
       p.textContent = `${(g.probability * 100).toFixed(1)}%`;
+      p.dataset['p'] = String(g.probability); // the exact value, for comparing with another runtime
       li.append(name, bar, p);
       return li;
     }),
@@ -53,25 +56,34 @@ async function main(): Promise<void> {
   const choice = await pickBackend(params.get('backend'));
   backendEl.textContent = choice.name;
   document.body.dataset['backend'] = choice.name;
-  if (choice.skipped.length > 0) byId('backend-note').textContent = `(passed over: ${choice.skipped.join('; ')})`;
+  if (choice.threads !== undefined) document.body.dataset['threads'] = String(choice.threads);
+  byId('backend-note').textContent = `(${choice.detail}${choice.skipped.length > 0 ? `; passed over: ${choice.skipped.join('; ')}` : ''})`;
 
   const viewer = new DatasetViewer({status: byId('viewer-status'), grid: byId('grid'), histogram: byId('histogram')});
   wireViewer(viewer);
 
   const modelStatus = byId('model-status');
-  let classifier: LoadedSketchClassifier;
+  const guesses = byId('guesses');
+  let classifier: LoadedSketchClassifier | null = null;
+  const useClassifier = (next: LoadedSketchClassifier, origin: string): void => {
+    classifier = next;
+    const {classNames, maxLength} = next;
+    modelStatus.classList.remove('error');
+    modelStatus.textContent = `Model ${origin}: ${classNames.length} classes (${classNames.join(', ')}), ${maxLength === null ? 'sketches not cropped' : `sketches cropped to ${maxLength} steps`}.`;
+    viewer.setModelClassNames(classNames);
+    byId<HTMLButtonElement>('download').disabled = false;
+    guesses.replaceChildren();
+    document.body.dataset['model'] = origin;
+  };
+  new TrainPanel({useClassifier, currentClassifier: () => classifier, backend: choice});
   try {
-    classifier = await loadSketchClassifier(new URL(params.get('model') ?? './model/model.json', location.href).href);
+    useClassifier(await loadSketchClassifier(new URL(params.get('model') ?? './model/model.json', location.href).href), 'shipped with the page');
   } catch (err) {
     showError(modelStatus, err);
     document.body.dataset['ready'] = 'error';
     return;
   }
-  const {model, classNames, maxLength} = classifier;
-  modelStatus.textContent = `Model: ${classNames.length} classes (${classNames.join(', ')}), ${maxLength === null ? 'sketches not cropped' : `sketches cropped to ${maxLength} steps`}.`;
-  viewer.setModelClassNames(classNames);
 
-  const guesses = byId('guesses');
   const note = byId('guess-note');
   let pending = 0;
   const pad = new DrawPad(byId<HTMLCanvasElement>('pad'), (drawing) => {
@@ -80,12 +92,15 @@ async function main(): Promise<void> {
       try {
         // Any drawing gets an answer, a dot or a single line included: predictTopK zero-pads an ink
         // shorter than the model's receptive field (21 steps for the default model) up to it.
+        if (classifier === null) return;
+        const {model, classNames, maxLength} = classifier;
         const ink = inkOf(drawing, maxLength);
         const [top] = await predictTopK(model, [ink], {classNames, k: Math.min(5, classNames.length)});
         if (ticket !== pending || top === undefined) return; // a newer stroke or a clear won
         showGuesses(guesses, top);
         const steps = ink.length / 3;
         note.textContent = `${drawing.length} stroke${drawing.length === 1 ? '' : 's'}, ${steps} step${steps === 1 ? '' : 's'} after simplification.`;
+        note.dataset['ink'] = JSON.stringify(Array.from(ink)); // what the model was given, for comparing with another runtime
         document.body.dataset['guessed'] = String(ticket);
       } catch (err) {
         showError(note, err);
