@@ -211,6 +211,7 @@ describe('saveSketchClassifier / loadSketchClassifier', () => {
     expect((store.artifacts!.userDefinedMetadata as Record<string, unknown>)[SKETCH_CLASSIFIER_METADATA_KEY]).toEqual({
       format: 2,
       maxLength: 30,
+      minLength: 3,
       classNames: ['cat', 'dog', 'the eiffel tower'],
       layerNames: 'stock',
       buildOptions: {

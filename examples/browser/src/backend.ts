@@ -39,7 +39,7 @@ function describe(name: BackendName): {detail: string; threads?: number} {
   const why = isolated
     ? threads > 1
       ? 'the page is cross-origin isolated, so the threaded SIMD build runs'
-      : 'cross-origin isolated, but one thread only'
+      : `cross-origin isolated, but tfjs-backend-wasm uses half the logical cores (${navigator.hardwareConcurrency || 1} here), at most 8`
     : 'one thread: the page is not cross-origin isolated (no COOP/COEP headers), so no SharedArrayBuffer';
   return {detail: `${threads} thread${threads === 1 ? '' : 's'} (${why})`, threads};
 }
@@ -72,8 +72,9 @@ async function tryBackend(name: BackendName, forced: boolean): Promise<string | 
       'tfjs-backend-wasm-simd.wasm': wasmSimd,
       'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd,
     });
-    // One XNNPACK thread per logical core (left to itself, the threaded build measured 1 thread here:
-    // emscripten's core count is not the browser's). Used only when the page is cross-origin isolated.
+    // Ask for one XNNPACK thread per logical core; the backend caps it at half the logical cores (at
+    // most 8: its C source assumes two hardware threads a core), so a 2-core machine gets 1. Threads
+    // need the page to be cross-origin isolated.
     if (globalThis.crossOriginIsolated === true) setThreadsCount(navigator.hardwareConcurrency || 1);
   }
   try {
