@@ -192,8 +192,8 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
     abort.abort();
     return;
   }
+  // (The page shows the message and logs it.)
   train(message).catch((err: unknown) => {
-    console.error(err);
     post({type: 'error', message: err instanceof Error ? err.message : String(err)});
   });
 };
