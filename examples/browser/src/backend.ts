@@ -35,7 +35,8 @@ function webglRenderer(): string {
 /** Says what the chosen backend runs on. */
 export function describeBackend(name: BackendName): {detail: string; threads?: number} {
   if (name === 'webgl') return {detail: `WebGL renderer: ${webglRenderer()}`};
-  if (name === 'cpu') return {detail: `plain JavaScript on ${typeof document === 'undefined' ? 'the worker\'s thread' : 'the main thread'}`};
+  // (No thread named: the drawing pad's cpu runs on the main thread, the Train section's in its worker.)
+  if (name === 'cpu') return {detail: 'plain JavaScript'};
   const threads = getThreadsCount();
   const isolated = globalThis.crossOriginIsolated === true;
   const why = isolated
