@@ -1,5 +1,6 @@
 // Picks the tfjs backend for the page: WebGL when this browser really computes with it, else WebAssembly,
 // else plain JavaScript (cpu). The library itself never imports a backend; applications like this page do.
+// The Train section's Web Worker (train-panel-worker.ts) starts the page's pick with `startBackend`.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgl';
@@ -23,7 +24,8 @@ export interface BackendChoice {
 
 /** The WebGL renderer's name (`WEBGL_debug_renderer_info`): a GPU's, or SwiftShader's when WebGL runs in software. */
 function webglRenderer(): string {
-  const canvas = document.createElement('canvas');
+  // A worker has no document, but an OffscreenCanvas (tfjs-backend-webgl draws on one there too).
+  const canvas = typeof document === 'undefined' ? new OffscreenCanvas(1, 1) : document.createElement('canvas');
   const gl = (canvas.getContext('webgl2') ?? canvas.getContext('webgl')) as WebGLRenderingContext | null;
   if (gl === null) return 'no WebGL context';
   const info = gl.getExtension('WEBGL_debug_renderer_info');
@@ -31,9 +33,10 @@ function webglRenderer(): string {
 }
 
 /** Says what the chosen backend runs on. */
-function describe(name: BackendName): {detail: string; threads?: number} {
+export function describeBackend(name: BackendName): {detail: string; threads?: number} {
   if (name === 'webgl') return {detail: `WebGL renderer: ${webglRenderer()}`};
-  if (name === 'cpu') return {detail: 'plain JavaScript on the main thread'};
+  // (No thread named: the drawing pad's cpu runs on the main thread, the Train section's in its worker.)
+  if (name === 'cpu') return {detail: 'plain JavaScript'};
   const threads = getThreadsCount();
   const isolated = globalThis.crossOriginIsolated === true;
   const why = isolated
@@ -66,6 +69,15 @@ async function tryBackend(name: BackendName, forced: boolean): Promise<string | 
   if (name === 'webgl' && !forced && SOFTWARE_GL.test(webglRenderer())) {
     return `webgl: software rendering (${webglRenderer()}), slower than wasm`;
   }
+  return startBackend(name);
+}
+
+/**
+ * Makes `name` tfjs's backend (for wasm: the URLs of its .wasm files as Vite emitted them, and its
+ * threads) and checks that it computes right. Null when it works, else why not. Works in the page and
+ * in a Web Worker.
+ */
+export async function startBackend(name: BackendName): Promise<string | null> {
   if (name === 'wasm') {
     setWasmPaths({
       'tfjs-backend-wasm.wasm': wasmPlain,
@@ -98,7 +110,7 @@ export async function pickBackend(forced?: string | null): Promise<BackendChoice
   const skipped: string[] = [];
   for (const name of order) {
     const why = await tryBackend(name, name === forced);
-    if (why === null) return {name, skipped, ...describe(name)};
+    if (why === null) return {name, skipped, ...describeBackend(name)};
     skipped.push(why);
   }
   throw new Error(`no tfjs backend works in this browser: ${skipped.join('; ')}`);

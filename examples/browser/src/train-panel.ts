@@ -1,49 +1,18 @@
 // The page's Train section: the notebook's whole run (data, model, training with progress and
-// validation, test accuracy and confusion matrix, save and load) in the page, on the backend the page
-// picked. Everything goes through the library's public API. Checkpoints go to IndexedDB, so a reload
-// (or a Stop) leaves a run that Train resumes exactly where it stood.
+// validation, test accuracy and confusion matrix, save and load), on the backend the page picked.
+// Training runs in a module Web Worker (train-panel-worker.ts), so the page stays responsive: the
+// worker sends the progress line, the epoch log, the curves' history, and at the end the test
+// evaluation and the trained model, which the page rebuilds for the drawing pad, Download and the
+// confusion matrix (docs/browser.md measures the worker against yielding on the main thread).
+// Everything goes through the library's public API. Checkpoints go to IndexedDB, so a reload (or a
+// Stop) leaves a run that Train resumes exactly where it stood.
 import * as tf from '@tensorflow/tfjs-core';
-import type {LayersModel} from '@tensorflow/tfjs-layers';
-import {parseClassNames, type QuickdrawSource, quickdrawDataset, splitTutorialFiles} from 'quickdraw-tfjs/data';
-import {encodeExample} from 'quickdraw-tfjs/example';
-import {buildSketchClassifier, type LoadedSketchClassifier, loadSketchClassifier, saveSketchClassifier} from 'quickdraw-tfjs/model';
-import {syntheticSketches} from 'quickdraw-tfjs/sketch';
-import {encodeRecords} from 'quickdraw-tfjs/tfrecord';
-import {
-  type CheckpointStore,
-  confusionMatrixSvg,
-  evaluateClassifier,
-  type History,
-  historySvg,
-  indexedDbCheckpoints,
-  sgd,
-  textProgress,
-  trainClassifier,
-  withGradientClipping,
-} from 'quickdraw-tfjs/train';
+import {type LoadedSketchClassifier, loadSketchClassifier, saveSketchClassifier} from 'quickdraw-tfjs/model';
+import {confusionMatrixSvg, type History, historySvg, indexedDbCheckpoints, textProgress} from 'quickdraw-tfjs/train';
+import type {BackendName} from './backend.js';
+import {CHECKPOINT_DATABASE, type FromWorker, type RunSettings, type ToWorker} from './train-messages.js';
 
-/** What a run is made of; a checkpoint resumes only a run of the same settings. */
-export interface RunSettings {
-  readonly data: 'synthetic' | 'files' | 'urls';
-  /** Synthetic drawings per class (training; validation and test get a fifth each). */
-  readonly perClass: number;
-  /** The picked files' names or the URLs, for files and urls. */
-  readonly sources: readonly string[];
-  readonly model: 'small' | 'notebook';
-  readonly epochs: number;
-  readonly batchSize: number;
-  readonly optimizer: 'sgd' | 'adam';
-  readonly crop: number;
-}
-
-interface PreparedData {
-  readonly classNames: string[];
-  readonly train: QuickdrawSource[];
-  readonly valid: QuickdrawSource[];
-  readonly test: QuickdrawSource[];
-  /** How many sketches each set holds, when known. */
-  readonly summary: string;
-}
+export type {RunSettings} from './train-messages.js';
 
 export interface TrainPanelOptions {
   /** Called with a model the panel trained or loaded: the page's drawing pad classifies with it from then on. */
@@ -51,12 +20,10 @@ export interface TrainPanelOptions {
   /** The model the drawing pad uses now (for Download). */
   readonly currentClassifier: () => LoadedSketchClassifier | null;
   /** The backend the page picked, and what it runs on. */
-  readonly backend: {readonly name: string; readonly detail: string; readonly skipped: readonly string[]};
+  readonly backend: {readonly name: BackendName; readonly detail: string; readonly skipped: readonly string[]};
 }
 
 const SETTINGS_KEY = 'quickdraw-tfjs-train-run';
-const DATABASE = 'quickdraw-tfjs-train';
-const SEED = 42;
 
 function byId<T extends HTMLElement>(id: string): T {
   const el = document.getElementById(id);
@@ -71,53 +38,22 @@ function svgImage(svg: string, alt: string): HTMLImageElement {
   return img;
 }
 
-/** The synthetic shapes, simplified as Quick, Draw! simplified its drawings, as one in-memory TFRecord file. */
-function syntheticShard(perClass: number, seed: number): {bytes: Uint8Array; classNames: string[]; count: number} {
-  const {inks, labels, classNames} = syntheticSketches({perClass, seed, simplify: true});
-  const records = inks.map((ink, i) =>
-    encodeExample({class_index: {kind: 'int64', values: [labels[i]!]}, ink, shape: {kind: 'int64', values: [ink.length / 3, 3]}}),
-  );
-  return {bytes: encodeRecords(records), classNames, count: inks.length};
-}
-
-async function fetchText(url: string): Promise<string> {
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`${url}: HTTP ${response.status} ${response.statusText}`);
-  return response.text();
-}
-
-/** Tutorial-named shards (`training.tfrecord-00000-of-00010`, `eval.tfrecord-...`) and a `.classes` file, as Files or URLs. */
-async function tutorialData<T extends File | string>(files: readonly T[], read: (file: T) => Promise<string>, what: string): Promise<PreparedData> {
-  const split = splitTutorialFiles(files);
-  const classesFile = split.trainClasses ?? split.evalClasses;
-  if (classesFile === undefined) throw new Error(`${what}: add training.tfrecord.classes (or eval.tfrecord.classes) to name the classes`);
-  if (split.train.length === 0) throw new Error(`${what}: no training.tfrecord-NNNNN-of-NNNNN shard`);
-  if (split.valid.length === 0) throw new Error(`${what}: no eval.tfrecord-NNNNN-of-NNNNN shard (validation and test come from them)`);
-  const classNames = parseClassNames(await read(classesFile));
-  const test = split.test.length > 0 ? split.test : split.valid;
-  return {
-    classNames,
-    train: split.train,
-    valid: split.valid,
-    test,
-    summary: `${split.train.length} training shards, ${split.valid.length} validation, ${test.length} test${split.test.length === 0 ? ' (the validation shards: only one eval shard)' : ''}; ${classNames.length} classes`,
-  };
-}
-
 export class TrainPanel {
   readonly #options: TrainPanelOptions;
-  readonly #checkpoints = indexedDbCheckpoints(DATABASE, {keep: 2});
-  #abort: AbortController | null = null;
+  readonly #checkpoints = indexedDbCheckpoints(CHECKPOINT_DATABASE, {keep: 2});
+  /** The worker of the run in progress. */
+  #worker: Worker | null = null;
   #trained: LoadedSketchClassifier | null = null;
 
   constructor(options: TrainPanelOptions) {
     this.#options = options;
     const {backend} = options;
     byId('train-backend').textContent =
-      `Trains on ${backend.name}: ${backend.detail}.` + (backend.skipped.length > 0 ? ` Passed over: ${backend.skipped.join('; ')}.` : ' It was the first choice (webgl, then wasm, then cpu; ?backend= picks another).');
+      `Trains on ${backend.name}: ${backend.detail}.` + (backend.skipped.length > 0 ? ` Passed over: ${backend.skipped.join('; ')}.` : ' It was the first choice (webgl, then wasm, then cpu; ?backend= picks another).') +
+      ' Training runs in a Web Worker, so the page stays responsive.';
     byId<HTMLSelectElement>('train-data').addEventListener('change', () => this.#showDataInputs());
     byId('train').addEventListener('click', () => void this.#train());
-    byId('stop').addEventListener('click', () => this.#abort?.abort());
+    byId('stop').addEventListener('click', () => this.#worker?.postMessage({type: 'stop'} satisfies ToWorker));
     byId('discard').addEventListener('click', () => void this.#discard());
     byId('download').addEventListener('click', () => void this.#download());
     byId<HTMLInputElement>('load-model').addEventListener('change', (e) => void this.#load((e.target as HTMLInputElement).files));
@@ -196,30 +132,6 @@ export class TrainPanel {
     await this.#showCheckpoint();
   }
 
-  async #prepare(s: RunSettings): Promise<PreparedData> {
-    if (s.data === 'synthetic') {
-      const held = Math.max(1, Math.round(s.perClass / 5));
-      const train = syntheticShard(s.perClass, 1);
-      const valid = syntheticShard(held, 2);
-      const test = syntheticShard(held, 3);
-      return {
-        classNames: train.classNames,
-        train: [train.bytes],
-        valid: [valid.bytes],
-        test: [test.bytes],
-        summary: `synthetic shapes made in the page, simplified as Quick, Draw! drawings, as TFRecord bytes: ${train.count} training, ${valid.count} validation, ${test.count} test sketches of ${train.classNames.length} classes`,
-      };
-    }
-    if (s.data === 'files') {
-      const files = [...(byId<HTMLInputElement>('train-files').files ?? [])];
-      if (files.length === 0) throw new Error('pick the TFRecord shards and the .classes file first');
-      return tutorialData(files, (f) => f.text(), 'the picked files');
-    }
-    if (s.sources.length === 0) throw new Error('give the shard URLs and the .classes URL, one a line');
-    const base = location.href;
-    return tutorialData(s.sources.map((u) => new URL(u, base).href), fetchText, 'the URLs');
-  }
-
   #setBusy(busy: boolean): void {
     byId<HTMLButtonElement>('train').disabled = busy;
     byId<HTMLButtonElement>('discard').disabled = busy;
@@ -245,10 +157,8 @@ export class TrainPanel {
     if (!resume) await this.#checkpoints.clear();
     localStorage.setItem(SETTINGS_KEY, JSON.stringify(s));
     this.#setBusy(true);
-    const abort = new AbortController();
-    this.#abort = abort;
-    // How long the main thread is kept from other work (input, drawing) while training: a timer that
-    // should fire every 20 ms records how late it comes.
+    // How long the main thread is kept from other work (input, drawing) while the worker trains: a
+    // timer that should fire every 20 ms records how late it comes.
     let worstStall = 0;
     let last = performance.now();
     const probe = setInterval(() => {
@@ -264,104 +174,91 @@ export class TrainPanel {
       if (counting) requestAnimationFrame(countFrame);
     };
     requestAnimationFrame(countFrame);
-    let model: LayersModel | undefined;
-    let optimizer: tf.Optimizer | undefined;
+    const started = performance.now();
+    const worker = new Worker(new URL('./train-panel-worker.ts', import.meta.url), {type: 'module'});
+    this.#worker = worker;
     try {
       status.textContent = 'Preparing the data…';
-      const data = await this.#prepare(s);
-      const {classNames} = data;
-      model = buildSketchClassifier({
-        numClasses: classNames.length,
-        maxLength: s.crop,
-        // Batches are padded to the crop length, and so is a drawing to classify (predictTopK pads to
-        // a fixed input): the model sees sketches as in training.
-        fixedLength: true,
-        // Runs in a page are short: Keras's 0.99 leaves the moving statistics far from the real ones
-        // after a few hundred steps (see SketchClassifierOptions.batchNormMomentum).
-        batchNormMomentum: 0.9,
-        ...(s.model === 'small' ? {convFilters: [32, 64, 96], lstmUnits: 64, lstmLayers: 1} : {}),
-        seed: SEED,
-        compile: false,
-      });
-      optimizer = s.optimizer === 'adam' ? withGradientClipping(tf.train.adam(0.003), {clipnorm: 1}) : sgd(0.01, {clipnorm: 1});
-      const pipeline = {batchSize: s.batchSize, maxLength: s.crop, padTo: s.crop, numClasses: classNames.length};
-      const train = quickdrawDataset(data.train, {...pipeline, shuffleBufferSize: 10_000, seed: SEED});
-      const valid = quickdrawDataset(data.valid, pipeline);
-      let history: History = {epoch: [], history: {}};
-      const drawCurves = (): void => {
-        if (history.epoch.length === 0) return;
+      const progress = textProgress(byId('train-progress'));
+      let backend: string = this.#options.backend.name;
+      let trained: Extract<FromWorker, {type: 'trained'}> | undefined;
+      let speed = '';
+      const drawCurves = (history: History): void => {
         curves.replaceChildren(svgImage(historySvg(history, {title: 'loss and accuracy per epoch'}), 'training curves'));
         curves.dataset['epochs'] = String(history.epoch.length);
       };
-      // The store, with a look at the state it resumes from (the curves start from its history).
-      const store = this.#checkpoints;
-      const checkpoints: CheckpointStore = {
-        save: (c) => store.save(c),
-        loadLatest: async (target) => {
-          const state = await store.loadLatest(target);
-          if (state !== null) {
-            history = {epoch: [...state.history.epoch], history: structuredClone(state.history.history)};
-            drawCurves();
+      // The run, message by message, until the worker says it trained (stopped) or evaluated.
+      const end = await new Promise<Extract<FromWorker, {type: 'evaluated'}> | null>((resolve, reject) => {
+        worker.onerror = (e) => reject(new Error(`the training worker failed: ${e.message || 'it did not start'}`));
+        worker.onmessageerror = () => reject(new Error('a message from the training worker could not be read'));
+        worker.onmessage = (event: MessageEvent<FromWorker>) => {
+          const m = event.data;
+          switch (m.type) {
+            case 'backend':
+              backend = m.name;
+              if (m.name !== this.#options.backend.name) {
+                byId('train-backend').textContent = `Trains on ${m.name} in a Web Worker: ${m.detail}. Passed over there: ${m.skipped.join('; ')}.`;
+              }
+              break;
+            case 'data':
+              log.textContent = '';
+              byId('train-data-note').textContent = `Data: ${m.summary}. Model: ${m.params.toLocaleString('en-US')} parameters.`;
+              status.textContent = `${resume ? 'Resuming' : 'Training'} on ${backend} in a Web Worker…`;
+              break;
+            case 'history':
+              drawCurves(m.history);
+              break;
+            case 'begin':
+              if (m.initialEpoch > 0 || resume) log.textContent += `Resumed from the IndexedDB checkpoint at epoch ${m.initialEpoch + 1}.\n`;
+              break;
+            case 'progress':
+              progress.write(m.text);
+              break;
+            case 'log':
+              log.textContent += `${m.line}\n`;
+              break;
+            case 'trained': {
+              trained = m;
+              const seconds = (performance.now() - started) / 1000;
+              const fps = frames / seconds;
+              speed =
+                `${m.samples} samples in ${m.seconds.toFixed(1)} s (${Math.round(m.samples / m.seconds)} samples/s) in a Web Worker; ` +
+                `longest main-thread stall ${Math.round(worstStall)} ms, ${fps.toFixed(0)} frames/s painted`;
+              document.body.dataset['framesPerSec'] = fps.toFixed(1);
+              document.body.dataset['samplesPerSec'] = String(Math.round(m.samples / m.seconds));
+              document.body.dataset['worstStallMs'] = String(Math.round(worstStall));
+              if (m.stopped) resolve(null);
+              else status.textContent = `Evaluating on the test set… (training: ${speed})`;
+              break;
+            }
+            case 'evaluated':
+              resolve(m);
+              break;
+            case 'error':
+              reject(new Error(m.message));
+              break;
           }
-          return state;
-        },
-      };
-      log.textContent = '';
-      byId('train-data-note').textContent = `Data: ${data.summary}. Model: ${model.countParams().toLocaleString('en-US')} parameters.`;
-      status.textContent = `${resume ? 'Resuming' : 'Training'} on ${tf.getBackend()}…`;
-      const started = performance.now();
-      let samples = 0;
-      const result = await trainClassifier(model, train, {
-        epochs: s.epochs,
-        validationData: valid,
-        optimizer,
-        checkpoints,
-        resume,
-        signal: abort.signal,
-        progress: textProgress(byId('train-progress')),
-        log: (line) => {
-          log.textContent += `${line}\n`;
-        },
-        eventCallbacks: {
-          onTrainBegin: (e) => {
-            if (e.initialEpoch > 0 || resume) log.textContent += `Resumed from the IndexedDB checkpoint at epoch ${e.initialEpoch + 1}.\n`;
-          },
-          // Yield to the event loop after every batch: clicks, drawing and repaints get their turn.
-          onBatchEnd: async (e) => {
-            samples += e.batchSize;
-            await new Promise((resolve) => setTimeout(resolve, 0));
-          },
-          onEpochEnd: (e) => {
-            history.epoch.push(e.epoch);
-            for (const [name, value] of Object.entries(e.logs)) (history.history[name] ??= []).push(value);
-            drawCurves();
-          },
-        },
+        };
+        const files = s.data === 'files' ? [...(byId<HTMLInputElement>('train-files').files ?? [])] : [];
+        const urls = s.data === 'urls' ? s.sources.map((u) => new URL(u, location.href).href) : [];
+        worker.postMessage({type: 'train', settings: s, resume, backend: this.#options.backend.name, files, urls} satisfies ToWorker);
       });
-      const seconds = (performance.now() - started) / 1000;
-      const fps = frames / seconds;
-      const speed = `${samples} samples in ${seconds.toFixed(1)} s (${Math.round(samples / seconds)} samples/s); longest main-thread stall ${Math.round(worstStall)} ms, ${fps.toFixed(0)} frames/s painted`;
-      document.body.dataset['framesPerSec'] = fps.toFixed(1);
-      document.body.dataset['samplesPerSec'] = String(Math.round(samples / seconds));
-      document.body.dataset['worstStallMs'] = String(Math.round(worstStall));
       await this.#showCheckpoint();
-      if (abort.signal.aborted && result.epoch.length < s.epochs) {
+      if (end === null || trained === undefined) {
         status.textContent = `Stopped: ${speed}. The checkpoint is in IndexedDB; Train resumes it, after a reload too.`;
         document.body.dataset['trainDone'] = 'stopped';
         return;
       }
-      status.textContent = `Evaluating on the test set… (training: ${speed})`;
-      const test = quickdrawDataset(data.test, pipeline);
-      const evaluation = await evaluateClassifier(model, test, {classNames, k: 5});
-      const result2 = byId('test-result');
-      result2.textContent = `Test: accuracy ${evaluation.accuracy.toFixed(3)}, top-5 ${evaluation.topK.toFixed(3)} on ${evaluation.count} sketches (chance: ${(1 / classNames.length).toFixed(3)}).`;
-      result2.dataset['accuracy'] = String(evaluation.accuracy);
-      result2.dataset['top5'] = String(evaluation.topK);
+      const {evaluation, artifacts} = end;
+      const fresh = await loadSketchClassifier(tf.io.fromMemory(artifacts));
+      const {classNames} = fresh;
+      const result = byId('test-result');
+      result.textContent = `Test: accuracy ${evaluation.accuracy.toFixed(3)}, top-5 ${evaluation.topK.toFixed(3)} on ${evaluation.count} sketches (chance: ${(1 / classNames.length).toFixed(3)}).`;
+      result.dataset['accuracy'] = String(evaluation.accuracy);
+      result.dataset['top5'] = String(evaluation.topK);
       byId('confusion').replaceChildren(svgImage(confusionMatrixSvg(evaluation.confusionMatrix, {classNames, title: 'test confusion matrix'}), 'confusion matrix'));
       status.textContent = `Done: ${speed}. The drawing pad now uses this model.`;
-      const fresh: LoadedSketchClassifier = {model, classNames, maxLength: s.crop, buildOptions: undefined};
-      this.#useTrained(fresh, `trained in this page on ${tf.getBackend()}`);
-      model = undefined; // now the page's
+      this.#useTrained(fresh, `trained in this page on ${backend}`);
       document.body.dataset['trainDone'] = 'true';
     } catch (err) {
       status.classList.add('error');
@@ -371,9 +268,8 @@ export class TrainPanel {
     } finally {
       clearInterval(probe);
       counting = false;
-      optimizer?.dispose();
-      model?.dispose();
-      this.#abort = null;
+      worker.terminate();
+      this.#worker = null;
       this.#setBusy(false);
     }
   }

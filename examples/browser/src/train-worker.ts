@@ -1,5 +1,6 @@
 // The Web Worker side of the comparison (worker-vs-yield.html): the same synthetic run as the main
-// thread's, on the wasm backend, reporting each batch by postMessage.
+// thread's, on the wasm backend, reporting each batch by postMessage. (The Train section's own worker
+// is train-panel-worker.ts.)
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import {getThreadsCount, setThreadsCount, setWasmPaths} from '@tensorflow/tfjs-backend-wasm';

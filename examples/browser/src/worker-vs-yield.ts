@@ -1,5 +1,6 @@
 // Measures what training costs the page's main thread two ways: on the main thread, yielding to the
-// event loop after every batch (what the Train section does), and in a dedicated Web Worker. The same
+// event loop after every batch (what the Train section did first), and in a dedicated Web Worker (what
+// it does now, with train-panel-worker.ts, since this measured the worker better). The same
 // synthetic run (synthetic-run.ts) on wasm each time; meanwhile a 20 ms timer records its longest delay
 // (how long a click or a keypress could wait) and an animation-frame counter the paint rate.
 // Query: ?perClass=100&epochs=2&mode=yield|worker. Results go into #result as JSON.
