@@ -8,22 +8,12 @@ import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {fileURLToPath, pathToFileURL} from 'node:url';
 import {writeDatasetFixture, writeVariableLengthModel} from './fixtures.mjs';
-import {runTests} from './harness.mjs';
+import {assert, assertEqual, runTests} from './harness.mjs';
 import {serveStatic} from './static-server.mjs';
 import {trainTests} from './train-page.test.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const PAGE_DIR = path.join(root, 'examples', 'browser', 'dist');
-
-function assert(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
-function assertEqual(actual, expected, what) {
-  const a = JSON.stringify(actual);
-  const e = JSON.stringify(expected);
-  if (a !== e) throw new Error(`${what}: expected ${e}, got ${a}`);
-}
 
 /** A hand's tremor: deterministic jitter of up to ±`amount` (pad fractions), from a small LCG. */
 function tremor(points, amount, seed) {

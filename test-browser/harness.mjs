@@ -7,6 +7,18 @@ import {fileURLToPath} from 'node:url';
 import {chromium} from 'playwright-core';
 
 export const CHROMIUM = process.env.QDT_CHROMIUM ?? '/usr/bin/chromium';
+
+/** Throws `message` unless `condition` holds. */
+export function assert(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+/** Throws unless `actual` and `expected` are the same as JSON, naming `what` and both values. */
+export function assertEqual(actual, expected, what) {
+  const a = JSON.stringify(actual);
+  const e = JSON.stringify(expected);
+  if (a !== e) throw new Error(`${what}: expected ${e}, got ${a}`);
+}
 export const SCREENSHOTS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'screenshots');
 
 const LAUNCH_ARGS = [

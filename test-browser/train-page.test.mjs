@@ -12,6 +12,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import {loadSketchClassifier} from 'quickdraw-tfjs/model';
 import {fileModelHandler, writeSyntheticDataset} from 'quickdraw-tfjs/node';
 import {predictTopK} from 'quickdraw-tfjs/train';
+import {assert, assertEqual} from './harness.mjs';
 
 /**
  * The accuracy the page's default run (small model, 300 synthetic sketches per class, 6 epochs of Adam
@@ -21,16 +22,6 @@ import {predictTopK} from 'quickdraw-tfjs/train';
 export const STATED_SYNTHETIC_ACCURACY = 0.7;
 /** From 150 sketches per class written as two tutorial shards (test: one eval shard, 137 sketches), 5 epochs: measured 0.693. */
 export const STATED_FILES_ACCURACY = 0.6;
-
-function assert(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
-function assertEqual(actual, expected, what) {
-  const a = JSON.stringify(actual);
-  const e = JSON.stringify(expected);
-  if (a !== e) throw new Error(`${what}: expected ${e}, got ${a}`);
-}
 
 async function openTrainPage(t, query = '?backend=wasm') {
   await t.page.goto(`${t.baseUrl}${query}`);
