@@ -167,12 +167,21 @@ export async function restoreCheckpoint(
   }
   if (options.metadata !== undefined) model.setUserDefinedMetadata(structuredClone(options.metadata) as Record<string, unknown>);
   if (optimizerWeights.length > 0) {
+    // tfjs's optimizers' setWeights make new slot variables without disposing the ones they replace
+    // (Adam, RMSProp, Momentum...): an optimizer that has already trained would leak its old slots.
+    // Dispose what setWeights replaced (and only that, in case an optimizer reuses a variable).
+    const old = await optimizer.getWeights();
     const named = optimizerWeights.map((w) => ({name: w.name, tensor: tf.tensor(w.values, w.shape, w.dtype)}));
     try {
       await optimizer.setWeights(named);
     } finally {
       tf.dispose(named.map((n) => n.tensor));
     }
+    const now = await optimizer.getWeights();
+    const current = new Set(now.map((w) => w.tensor));
+    tf.dispose(old.map((w) => w.tensor).filter((t) => !current.has(t)));
+    // getWeights also hands out a fresh iteration-count scalar each call: free the second one too.
+    tf.dispose(now.map((w) => w.tensor).filter((t) => !(t instanceof tf.Variable)));
     restoreAdamPowers(optimizer);
   }
 }

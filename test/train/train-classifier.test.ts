@@ -173,6 +173,25 @@ describe('trainClassifier', () => {
     opt.dispose();
   });
 
+  it('refuses to resume a mid-epoch checkpoint into a dataset with fewer batches in that epoch (the optimizer that wrote it leaks no slot)', async () => {
+    const store = memoryCheckpoints();
+    const model = makeModel(2);
+    const opt = tf.train.adam(0.01);
+    // 4 batches an epoch; stopped after 3 batches of epoch 1. The resume restores into the same Adam,
+    // whose slots tfjs's setWeights replaces: the afterEach count shows the old ones are freed.
+    await trainClassifier(model, makeDataset(128, 32, 5), {epochs: 1, optimizer: opt, checkpoints: store, maxSteps: 3});
+    const err = await trainClassifier(model, makeDataset(64, 32, 5), {epochs: 1, optimizer: opt, checkpoints: store, resume: true}).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(TrainError);
+    expect([(err as TrainError).code, (err as TrainError).message]).toEqual([
+      'checkpoint-mismatch',
+      'train: the checkpoint stopped epoch 1 after 3 batches but the dataset now gives only 2 in that epoch',
+    ]);
+    model.dispose();
+    opt.dispose();
+  });
+
   it('stops early when the monitored value stops improving (Keras patience semantics)', async () => {
     const model = makeModel();
     // A learning rate so small that no weight moves: the training loss repeats exactly, so it never improves.
