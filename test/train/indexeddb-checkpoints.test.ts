@@ -127,6 +127,29 @@ describe('indexedDbCheckpoints', () => {
     adam.dispose();
   });
 
+  it('reports a database it cannot open as checkpoint-storage, with the cause', async () => {
+    // The database exists at a newer version than the store's (1): IndexedDB refuses with a VersionError.
+    const factory = new IDBFactory();
+    await new Promise<void>((resolve, reject) => {
+      const req = factory.open('newer', 2);
+      req.onsuccess = () => {
+        req.result.close();
+        resolve();
+      };
+      req.onerror = () => reject(req.error);
+    });
+    const store = indexedDbCheckpoints('newer', {indexedDB: factory});
+    const model = makeModel(3);
+    const opt = tf.train.adam(0.01);
+    const err = await store.loadLatest({model, optimizer: opt}).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TrainError);
+    expect((err as TrainError).code).toBe('checkpoint-storage');
+    expect((err as TrainError).message).toMatch(/^train: cannot open IndexedDB database "newer": /);
+    expect(((err as TrainError).cause as Error).name).toBe('VersionError');
+    model.dispose();
+    opt.dispose();
+  });
+
   it('refuses a bad keep and a missing IndexedDB with the whole message', () => {
     const thrown = (f: () => unknown): TrainError => {
       try {
