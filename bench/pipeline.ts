@@ -39,7 +39,7 @@ const EPOCHS = Number(args.epochs);
 const REFERENCE = Number(args.reference);
 const SHARDS = 10;
 const CLASSES = 345;
-const OPTIONS = {batchSize: 32, shuffleBufferSize: 10_000, maxLength: 100, parallelReads: 4, seed: 1} as const;
+const OPTIONS = {batchSize: 32, shuffleBufferSize: 10_000, maxLength: 100, cycleLength: 4, seed: 1} as const;
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const dataDir = path.join(here, '.data', `quickdraw-like-${RECORDS}`);
@@ -139,7 +139,7 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   console.log(
     `\npipeline: ${RECORDS.toLocaleString('en-US')} QuickDraw-like records in ${SHARDS} shards; batch ${OPTIONS.batchSize}, ` +
-      `shuffle ${OPTIONS.shuffleBufferSize}, crop ${OPTIONS.maxLength}, parallelReads ${OPTIONS.parallelReads}; ` +
+      `shuffle ${OPTIONS.shuffleBufferSize}, crop ${OPTIONS.maxLength}, cycleLength ${OPTIONS.cycleLength}; ` +
       `${os.cpus().length} cpus, load average ${os.loadavg()[0]!.toFixed(2)} (shared machine: figures are noisy, compare rows)`,
   );
   rssMB();

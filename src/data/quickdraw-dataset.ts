@@ -4,15 +4,10 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfd from '@tensorflow/tfjs-data';
 import {DataError} from './errors.js';
-import {
-  type PipelineStats,
-  type QuickdrawBatchesOptions,
-  quickdrawBatches,
-  type SketchBatch,
-} from './quickdraw-batches.js';
-import type {QuickdrawSource} from './sources.js';
+import {type QuickdrawBatchesOptions, type SketchBatch, sketchPipeline} from './quickdraw-batches.js';
+import {pipelineDataset, type RecordDataset} from './record-dataset.js';
+import type {DatasetSource} from './sources.js';
 
 /** The names of a two-input model's inputs, for `withLengths`. */
 export interface LengthsInputNames {
@@ -56,20 +51,6 @@ export interface QuickdrawElementWithLengths extends tf.TensorContainerObject {
   ys: tf.Tensor1D;
 }
 
-/** The dataset `quickdrawDataset` returns: a `tf.data.Dataset` that also reports its pipeline's counts. */
-export type QuickdrawDataset<T extends tf.TensorContainer> = tfd.Dataset<T> & {
-  /** Epochs, sketches, skipped records and sources, cached sketches: counts over every iteration. */
-  readonly stats: Readonly<PipelineStats>;
-  /**
-   * Makes the next iteration play epoch `epoch` (0-based): its shuffle order depends on `(seed, epoch)`
-   * only, not on how many iterations came before. `trainClassifier` calls it before each epoch (so a
-   * resumed run sees the batches an unbroken one would); `model.fitDataset` does not (its epochs are
-   * the iterations in order). A dataset derived with `.map()`, `.prefetch()`... loses this method:
-   * call it on this one.
-   */
-  setEpoch(epoch: number): void;
-};
-
 function inkTensor(batch: SketchBatch): tf.Tensor3D {
   return tf.tensor3d(batch.ink, [batch.batchSize, batch.steps, 3], 'float32');
 }
@@ -79,12 +60,14 @@ function inkTensor(batch: SketchBatch): tf.Tensor3D {
  * `{xs: [B, T, 3] float32, ys: [B] int32}` (the notebook's `quickdraw_dataset` followed by its
  * `crop_long_sketches`).
  *
- * Each iteration (each `fitDataset` epoch) starts a fresh pass: sources are re-opened, or the cache is
- * replayed, and the shuffle order changes from epoch to epoch (reproducibly for a `seed`). A batch is
+ * The QuickDraw face of the pipeline `tfrecordDataset` runs on (same sources, same options, same
+ * closing of what an epoch opens: see {@link RecordDataset}). Each iteration (each `fitDataset`
+ * epoch) starts a fresh pass: sources are re-opened, or the cache is replayed, and the shuffle order
+ * changes from epoch to epoch (reproducibly for a `seed`). A batch is
  * built in one `Float32Array` and becomes one tensor; the dataset holds no tensor between batches, so
  * whoever consumes a batch disposes it (`fitDataset` does). `ys` are int32 class indices, for a
  * sparse categorical cross-entropy (tfjs-layers' built-in one needs `labelDtype: 'float32'`). See {@link QuickdrawBatchesOptions} for the options and their
- * defaults (batch 32, no shuffle, 5 parallel reads, no cache, no crop, pad to each batch's longest),
+ * defaults (batch 32, no shuffle, cycle length 5, no cache, no crop, pad to each batch's longest),
  * and `withLengths` for the lengths. A corrupt TFRecord surfaces as the tfrecord module's
  * `TFRecordError` naming the shard; a record that is not a sketch as a `DataError` naming the record.
  *
@@ -97,17 +80,17 @@ function inkTensor(batch: SketchBatch): tf.Tensor3D {
  * ```
  */
 export function quickdrawDataset(
-  sources: QuickdrawSource | readonly QuickdrawSource[],
+  sources: DatasetSource | readonly DatasetSource[],
   options?: QuickdrawDatasetOptions & {readonly withLengths?: false},
-): QuickdrawDataset<QuickdrawElement>;
+): RecordDataset<QuickdrawElement>;
 export function quickdrawDataset(
-  sources: QuickdrawSource | readonly QuickdrawSource[],
+  sources: DatasetSource | readonly DatasetSource[],
   options: QuickdrawDatasetOptions & {readonly withLengths: true | LengthsInputNames},
-): QuickdrawDataset<QuickdrawElementWithLengths>;
+): RecordDataset<QuickdrawElementWithLengths>;
 export function quickdrawDataset(
-  sources: QuickdrawSource | readonly QuickdrawSource[],
+  sources: DatasetSource | readonly DatasetSource[],
   options: QuickdrawDatasetOptions = {},
-): QuickdrawDataset<QuickdrawElement | QuickdrawElementWithLengths> {
+): RecordDataset<QuickdrawElement | QuickdrawElementWithLengths> {
   const {withLengths = false, labelDtype = 'int32', ...pipelineOptions} = options;
   if (labelDtype !== 'int32' && labelDtype !== 'float32') {
     throw new DataError('invalid-options', `labelDtype must be 'int32' or 'float32', got ${String(labelDtype)}`);
@@ -123,21 +106,9 @@ export function quickdrawDataset(
   } else if (typeof withLengths !== 'boolean') {
     throw new DataError('invalid-options', `withLengths must be a boolean or {ink, lengths}, got ${String(withLengths)}`);
   }
-  const batches = quickdrawBatches(sources, pipelineOptions);
-
-  async function* elements(): AsyncGenerator<QuickdrawElement | QuickdrawElementWithLengths, void, undefined> {
-    for await (const batch of batches) {
-      const ys = tf.tensor1d(labelDtype === 'int32' ? batch.labels : Float32Array.from(batch.labels), labelDtype);
-      if (withLengths === false) {
-        yield {xs: inkTensor(batch), ys};
-      } else {
-        yield {xs: {[inkName]: inkTensor(batch), [lengthsName]: tf.tensor1d(batch.lengths, 'int32')}, ys};
-      }
-    }
-  }
-
-  const dataset = tfd.generator(elements) as QuickdrawDataset<QuickdrawElement | QuickdrawElementWithLengths>;
-  Object.defineProperty(dataset, 'stats', {value: batches.stats, enumerable: true});
-  Object.defineProperty(dataset, 'setEpoch', {value: (epoch: number) => batches.setEpoch(epoch)});
-  return dataset;
+  return pipelineDataset(sketchPipeline(sources, pipelineOptions), (batch) => {
+    const ys = tf.tensor1d(labelDtype === 'int32' ? batch.labels : Float32Array.from(batch.labels), labelDtype);
+    if (withLengths === false) return {xs: inkTensor(batch), ys};
+    return {xs: {[inkName]: inkTensor(batch), [lengthsName]: tf.tensor1d(batch.lengths, 'int32')}, ys};
+  });
 }

@@ -1,15 +1,9 @@
 /**
- * What `quickdrawDataset` reads from: URLs, bytes, Blobs, or factories that open a fresh stream per epoch.
+ * What the datasets of this module read from: URLs, bytes, Blobs, or factories that open a fresh stream per epoch.
  * @module
  */
-import {createReadStats, type ReadStats, readRecords} from '../tfrecord/index.js';
+import {createReadStats, type ReadCompression, type ReadStats, readRecords} from '../tfrecord/index.js';
 import {DataError} from './errors.js';
-
-/**
- * The compression of a TFRecord file, as TensorFlow's `compression_type` (the whole file, not per
- * record), or `'auto'` to recognise it from the first bytes.
- */
-export type RecordCompression = 'auto' | 'none' | 'gzip' | 'zlib';
 
 /**
  * Bytes of a TFRecord file in any of the forms the tfrecord reader takes. A `Response` or a stream can
@@ -39,7 +33,7 @@ export type RecordSourceFactory =
       /** Returns the file's bytes; called once per epoch. */
       open(): RecordBytes | Promise<RecordBytes>;
       /** This source's compression; overrides the pipeline's `compression` option. */
-      readonly compression?: RecordCompression;
+      readonly compression?: ReadCompression;
     }
   | {
       /** Names the source in errors. */
@@ -58,7 +52,7 @@ export type RecordSourceFactory =
  * - `Blob` (a browser `File` from an `<input type=file>`): named by its `name` when it has one;
  * - a {@link RecordSourceFactory}.
  */
-export type QuickdrawSource = string | URL | Uint8Array | ArrayBuffer | Blob | RecordSourceFactory;
+export type DatasetSource = string | URL | Uint8Array | ArrayBuffer | Blob | RecordSourceFactory;
 
 /** Opens a string/URL source; the default fetches it. */
 export type UrlOpener = (url: string) => RecordBytes | Promise<RecordBytes>;
@@ -121,7 +115,7 @@ function checkFetchable(url: string, index: number): void {
   );
 }
 
-function isFactory(source: QuickdrawSource): source is RecordSourceFactory {
+function isFactory(source: DatasetSource): source is RecordSourceFactory {
   return (
     typeof source === 'object' &&
     source !== null &&
@@ -136,17 +130,17 @@ function isFactory(source: QuickdrawSource): source is RecordSourceFactory {
 }
 
 /**
- * Turns each `QuickdrawSource` into an {@link OpenableSource} whose `open()` yields the record payloads
+ * Turns each `DatasetSource` into an {@link OpenableSource} whose `open()` yields the record payloads
  * (framing checked, decompressed). Throws `DataError` (`invalid-source`) for a value of no known kind.
  */
 export function resolveSources(
-  sources: readonly QuickdrawSource[],
-  compression: RecordCompression,
+  sources: readonly DatasetSource[],
+  compression: ReadCompression,
   openUrl: UrlOpener | undefined,
   skipCorrupt: boolean,
 ): OpenableSource[] {
   return sources.map((source, i): OpenableSource => {
-    const frame = (name: string, bytes: RecordBytes, codec: RecordCompression): OpenedRecords => {
+    const frame = (name: string, bytes: RecordBytes, codec: ReadCompression): OpenedRecords => {
       const stats = createReadStats();
       const records = readRecords(bytes, {compression: codec, name, stats, onCorrupt: skipCorrupt ? 'skip' : 'throw'});
       return {records, stats};

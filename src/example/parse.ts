@@ -41,19 +41,20 @@ export interface Int64Tensor {
 /**
  * The sparse result of a VarLen feature, like TensorFlow's `SparseTensor`: `indices` `[nnz, 2]`
  * int32 (`[example, position]`; `[nnz, 1]` from `parseExample`), `values` `[nnz]`, and
- * `denseShape` int32 `[batch, maxLength]` (`[maxLength]` from `parseExample`).
+ * `denseShape` int32 `[batch, maxLength]` (`[maxLength]` from `parseExample`). A type alias (not an
+ * interface), so that it fits tf.data's `TensorContainer`.
  */
-export interface SparseFeatureResult<V = Tensor> {
+export type SparseFeatureResult<V = Tensor> = {
   readonly indices: Tensor2D;
   readonly values: V;
   readonly denseShape: Tensor1D;
-}
+};
 
 /** The result of a Ragged feature: every Example's values concatenated, and each one's count. */
-export interface RaggedFeatureResult<V = Tensor> {
+export type RaggedFeatureResult<V = Tensor> = {
   readonly values: V;
   readonly rowLengths: Tensor1D;
-}
+};
 
 type Val<D, I> = D extends 'int64' ? I : Tensor;
 

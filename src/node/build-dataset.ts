@@ -10,7 +10,7 @@ import {createGunzip} from 'node:zlib';
 import {createRandom} from '../data/random.js';
 import {encodeExample} from '../example/index.js';
 import {drawingToInk, parseNdjson, type QuickDrawSample} from '../sketch/index.js';
-import type {RecordWriter} from '../tfrecord/index.js';
+import type {RecordCompression, RecordWriter} from '../tfrecord/index.js';
 import {writeFileAtomic} from './atomic-write.js';
 import {createRecordFileWriter} from './record-files.js';
 
@@ -47,8 +47,6 @@ export class DatasetBuildError extends Error {
   }
 }
 
-/** The compression of written shards (TensorFlow's `compression_type`). The tutorial's are `'none'`. */
-export type ShardCompression = 'none' | 'gzip' | 'zlib';
 
 /** Progress of `buildTutorialDataset`, reported about every 1,000 drawings and at the end of each phase. */
 export interface BuildProgress {
@@ -81,7 +79,7 @@ export interface BuildTutorialDatasetOptions {
   /** Seed of the reading order and the shard picks. Default: random. */
   readonly seed?: number;
   /** Compression of the shards. Default `'none'` (as the tutorial). */
-  readonly compression?: ShardCompression;
+  readonly compression?: RecordCompression;
   /** Progress callback. */
   readonly onProgress?: (progress: BuildProgress) => void;
 }
@@ -178,7 +176,7 @@ export class ShardSet {
   }
 
   /** Opens `shards` atomic writers `<dir>/<prefix>-0000N-of-0000M`. */
-  static async open(dir: string, prefix: string, shards: number, compression: ShardCompression): Promise<ShardSet> {
+  static async open(dir: string, prefix: string, shards: number, compression: RecordCompression): Promise<ShardSet> {
     const files = Array.from({length: shards}, (_, i) => join(dir, shardFileName(prefix, i, shards)));
     const writers: Array<RecordWriter> = [];
     try {

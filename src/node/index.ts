@@ -21,7 +21,6 @@ export type {
   BuildTutorialDatasetOptions,
   BuiltTutorialDataset,
   DatasetBuildErrorCode,
-  ShardCompression,
 } from './build-dataset.js';
 export {DEFAULT_SYNTHETIC_CACHE_DIR, defaultSyntheticDataset, SYNTHETIC_MARKER_FILE, writeSyntheticDataset} from './synthetic-dataset.js';
 export type {

@@ -5,14 +5,15 @@
  */
 import {readdir, readFile} from 'node:fs/promises';
 import {join, resolve} from 'node:path';
-import {DataError, parseClassNames, type RecordCompression, type RecordSourceFactory, splitTutorialFiles} from '../data/index.js';
+import {DataError, parseClassNames, type RecordSourceFactory, splitTutorialFiles} from '../data/index.js';
+import type {ReadCompression} from '../tfrecord/index.js';
 import {notFoundError} from './node-error.js';
 import {checkReadSize, DEFAULT_READ_SIZE, fileChunks, listShards} from './record-files.js';
 
 /** Options of {@link fileSources}. */
 export interface FileSourcesOptions {
   /** The files' compression (default: the pipeline's `compression` option, itself `'auto'` by default). */
-  readonly compression?: RecordCompression;
+  readonly compression?: ReadCompression;
   /** Bytes per read (default 2 MiB). */
   readonly readSize?: number;
 }

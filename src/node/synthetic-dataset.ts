@@ -12,9 +12,9 @@ import {
   DatasetBuildError,
   encodeSketchRecord,
   ReadingOrder,
-  type ShardCompression,
   ShardSet,
 } from './build-dataset.js';
+import type {RecordCompression} from '../tfrecord/index.js';
 import {writeFileAtomic} from './atomic-write.js';
 
 /** Options of {@link writeSyntheticDataset}. */
@@ -32,7 +32,7 @@ export interface WriteSyntheticDatasetOptions {
   /** Seed of the drawings, the record order and the shard picks. Default `0`. */
   readonly seed?: number;
   /** Compression of the shards. Default `'none'`. */
-  readonly compression?: ShardCompression;
+  readonly compression?: RecordCompression;
   /**
    * Simplify each drawing as the Quick, Draw! dataset was (`syntheticSketches`' `simplify`), so a model
    * trained on it sees what a page classifying simplified user drawings sees. Default false.

@@ -14,7 +14,7 @@ export {crc32c, maskCrc, unmaskCrc} from './crc32c.js';
 export {decodeRecords} from './decode-records.js';
 export {TFRecordError} from './errors.js';
 export type {TFRecordErrorCode, TFRecordErrorContext} from './errors.js';
-export {interleaveRecords} from './interleave.js';
+export {Interleaver, interleaveRecords} from './interleave.js';
 export type {InterleaveOptions, InterleaveSource} from './interleave.js';
 export {createReadStats, DEFAULT_MAX_RECORD_BYTES} from './read-options.js';
 export type {

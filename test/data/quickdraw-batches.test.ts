@@ -4,7 +4,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {
   DataError,
   type QuickdrawBatchesOptions,
-  type QuickdrawSource,
+  type DatasetSource,
   quickdrawBatches,
   type SketchBatch,
 } from '../../src/data/index.js';
@@ -13,7 +13,7 @@ import {TFRecordError} from '../../src/tfrecord/index.js';
 import {frame, idsOf, labelOf, sketchFile, sketchInk, sketchRecord} from './helpers.js';
 
 async function collect(
-  sources: QuickdrawSource | readonly QuickdrawSource[],
+  sources: DatasetSource | readonly DatasetSource[],
   options: QuickdrawBatchesOptions = {},
 ): Promise<SketchBatch[]> {
   const out: SketchBatch[] = [];
@@ -43,7 +43,7 @@ function counted(name: string, bytes: Uint8Array) {
 
 describe('quickdrawBatches', () => {
   it('pads each batch to its longest sketch, with lengths and labels, keeping file order', async () => {
-    const batches = await collect(sketchFile(0, 70), {batchSize: 32, parallelReads: 1});
+    const batches = await collect(sketchFile(0, 70), {batchSize: 32, cycleLength: 1});
     expect(batches.map((b) => b.batchSize)).toEqual([32, 32, 6]);
     expect(ids(batches)).toEqual(Array.from({length: 70}, (_, i) => i));
     const [first] = batches;
@@ -94,9 +94,9 @@ describe('quickdrawBatches', () => {
   });
 
   it('keeps the first keepClasses classes and at most maxPerClass sketches of each, every epoch', async () => {
-    const all = await collect(sketchFile(0, 70), {batchSize: 100, parallelReads: 1});
+    const all = await collect(sketchFile(0, 70), {batchSize: 100, cycleLength: 1});
     const labels = Array.from(all[0]!.labels);
-    const kept = await collect(sketchFile(0, 70), {batchSize: 100, parallelReads: 1, keepClasses: 2, maxPerClass: 3});
+    const kept = await collect(sketchFile(0, 70), {batchSize: 100, cycleLength: 1, keepClasses: 2, maxPerClass: 3});
     // The first three sketches of class 0 and of class 1, in file order.
     const counts = new Map<number, number>();
     const expected: number[] = [];
@@ -112,13 +112,13 @@ describe('quickdrawBatches', () => {
     expect(err).toBeInstanceOf(DataError);
   });
 
-  it('interleaves parallelReads sources one record each, opening the next when one ends', async () => {
+  it('interleaves cycleLength sources one record each, opening the next when one ends', async () => {
     const a = {name: 'a', open: () => sketchFile(100, 3)};
     const b = {name: 'b', open: () => sketchFile(200, 1)};
     const c = {name: 'c', open: () => sketchFile(300, 2)};
-    expect(ids(await collect([a, b, c], {parallelReads: 2, batchSize: 100}))).toEqual([100, 200, 101, 102, 300, 301]);
-    expect(ids(await collect([a, b, c], {parallelReads: 1, batchSize: 100}))).toEqual([100, 101, 102, 200, 300, 301]);
-    expect(ids(await collect([a, b, c], {parallelReads: 5, batchSize: 100}))).toEqual([100, 200, 300, 101, 301, 102]);
+    expect(ids(await collect([a, b, c], {cycleLength: 2, batchSize: 100}))).toEqual([100, 200, 101, 102, 300, 301]);
+    expect(ids(await collect([a, b, c], {cycleLength: 1, batchSize: 100}))).toEqual([100, 101, 102, 200, 300, 301]);
+    expect(ids(await collect([a, b, c], {cycleLength: 5, batchSize: 100}))).toEqual([100, 200, 300, 101, 301, 102]);
   });
 
   it('shuffles with tf.data buffer semantics: same sketches, seeded, reshuffled every epoch', async () => {
@@ -216,7 +216,7 @@ describe('quickdrawBatches', () => {
     const cached = quickdrawBatches([cachedSource], {batchSize: 16, cache: true, maxLength: 4});
     // An epoch stopped early does not fill the cache.
     for await (const _ of cached) break;
-    expect(cached.stats.cachedSketches).toBe(0);
+    expect(cached.stats.cachedRecords).toBe(0);
     const orders: number[][] = [];
     for (let e = 0; e < 3; e++) {
       const out: SketchBatch[] = [];
@@ -225,10 +225,10 @@ describe('quickdrawBatches', () => {
       expect(Math.max(...out.map((b) => b.steps))).toBe(4);
     }
     expect(cachedSource.opens).toBe(2);
-    expect(cached.stats.cachedSketches).toBe(40);
+    expect(cached.stats.cachedRecords).toBe(40);
     expect(orders[1]).toEqual(orders[0]);
     expect(orders[2]).toEqual(orders[0]);
-    expect(cached.stats).toMatchObject({epochs: 4, sketches: 16 + 3 * 40});
+    expect(cached.stats).toMatchObject({epochs: 4, examples: 16 + 3 * 40});
   });
 
   it('shards by source or by record, the workers together covering every sketch once', async () => {
@@ -320,12 +320,12 @@ describe('quickdrawBatches', () => {
         {name: 'mixed', open: () => mixed},
         {name: 'broken', open: () => Promise.reject(new Error('disk on fire'))},
       ],
-      {batchSize: 100, ignoreErrors: true, parallelReads: 1, onSkip: (error) => skipped.push((error as Error).message)},
+      {batchSize: 100, ignoreErrors: true, cycleLength: 1, onSkip: (error) => skipped.push((error as Error).message)},
     );
     const out: SketchBatch[] = [];
     for await (const batch of pipeline) out.push(batch);
     expect(ids(out)).toEqual([0, 1, 2, 10, 11, 20, 21]);
-    expect(pipeline.stats).toMatchObject({skippedRecords: 2, failedSources: 2, sketches: 7});
+    expect(pipeline.stats).toMatchObject({skippedRecords: 2, failedSources: 2, examples: 7});
     expect(skipped).toHaveLength(3);
     expect(skipped).toEqual([
       'tfrecord: truncated record at 426 (record 2) in truncated: record of 215 bytes needs 231 bytes, only 224 remain',
@@ -339,7 +339,7 @@ describe('quickdrawBatches', () => {
     const cases: Array<[QuickdrawBatchesOptions, string]> = [
       [{batchSize: 0}, 'data: batchSize must be a positive integer, got 0'],
       [{shuffleBufferSize: -1}, 'data: shuffleBufferSize must be a non-negative integer, got -1'],
-      [{parallelReads: 1.5}, 'data: parallelReads must be a positive integer, got 1.5'],
+      [{cycleLength: 1.5}, 'data: cycleLength must be a positive integer, got 1.5'],
       [{maxLength: 0}, 'data: maxLength must be a positive integer, got 0'],
       [{padTo: 'shortest' as 'longest'}, "data: padTo (a number or 'longest') must be a positive integer, got shortest"],
       [{minLength: 0}, 'data: minLength must be a positive integer, got 0'],
@@ -353,7 +353,7 @@ describe('quickdrawBatches', () => {
       expect(() => quickdrawBatches(file, options)).toThrowError(message);
     }
     expect(() => quickdrawBatches([])).toThrowError('data: no sources given');
-    expect(() => quickdrawBatches([42 as unknown as QuickdrawSource])).toThrowError(
+    expect(() => quickdrawBatches([42 as unknown as DatasetSource])).toThrowError(
       'data: source 0 is not a URL, bytes, a Blob or a {name, open()} / {name, records()} factory',
     );
   });
@@ -365,7 +365,7 @@ describe('quickdrawBatches', () => {
         for (let i = 0; i < 3; i++) yield sketchRecord(50 + i);
       },
     };
-    expect(ids(await collect([source, source], {batchSize: 10, parallelReads: 1}))).toEqual([50, 51, 52, 50, 51, 52]);
+    expect(ids(await collect([source, source], {batchSize: 10, cycleLength: 1}))).toEqual([50, 51, 52, 50, 51, 52]);
   });
 
   it('closes every open source when an epoch stops early', async () => {
@@ -380,7 +380,7 @@ describe('quickdrawBatches', () => {
         }
       },
     });
-    const pipeline = quickdrawBatches([source('a', 0), source('b', 1000), source('c', 2000)], {batchSize: 4, parallelReads: 2});
+    const pipeline = quickdrawBatches([source('a', 0), source('b', 1000), source('c', 2000)], {batchSize: 4, cycleLength: 2});
     for await (const batch of pipeline) {
       expect(idsOf(batch.ink, batch.batchSize, batch.steps)).toEqual([0, 1000, 1, 1001]);
       break;
@@ -408,7 +408,7 @@ describe('quickdrawBatches', () => {
     afterAll(() => new Promise<void>((done) => server.close(() => done())));
 
     it('fetches strings and URLs every epoch, and reports an HTTP error with the URL', async () => {
-      const pipeline = quickdrawBatches([`${base}/shard-0`, new URL(`${base}/shard-0`)], {batchSize: 100, parallelReads: 1});
+      const pipeline = quickdrawBatches([`${base}/shard-0`, new URL(`${base}/shard-0`)], {batchSize: 100, cycleLength: 1});
       for (let e = 0; e < 2; e++) {
         const out: SketchBatch[] = [];
         for await (const batch of pipeline) out.push(batch);

@@ -31,7 +31,7 @@ describe('quickdrawDataset', () => {
         [16, 10, 3, 16],
         [8, 10, 3, 8],
       ]);
-      expect(dataset.stats).toMatchObject({epochs: 1, sketches: 40});
+      expect(dataset.stats).toMatchObject({epochs: 1, examples: 40});
     });
   });
 
@@ -55,7 +55,7 @@ describe('quickdrawDataset', () => {
         sums.push(labelSum);
       }
       expect(new Set(sums).size).toBe(1);
-      expect(dataset.stats).toMatchObject({epochs: 3, cachedSketches: 100});
+      expect(dataset.stats).toMatchObject({epochs: 3, cachedRecords: 100});
     });
   });
 

@@ -41,7 +41,7 @@ const EPOCHS = 3;
 
 /** The training set (shuffled, seeded) behind a recorder of the sketch ids of every batch it hands out, per iteration. */
 function recordedTrainSet(orders: number[][][]): tfd.Dataset<ClassifierBatch> {
-  const data = quickdrawDataset(FILES, {batchSize: 8, shuffleBufferSize: 40, seed: 11, padTo: 13, parallelReads: 2});
+  const data = quickdrawDataset(FILES, {batchSize: 8, shuffleBufferSize: 40, seed: 11, padTo: 13, cycleLength: 2});
   return {
     size: data.size,
     setEpoch: (epoch: number) => data.setEpoch(epoch),

@@ -8,7 +8,7 @@
 // aborts trainClassifier's `signal`, which lets the event loop turn at least every 100 ms, so it is
 // read mid-epoch.
 import * as tf from '@tensorflow/tfjs-core';
-import {parseClassNames, type QuickdrawSource, quickdrawDataset, splitTutorialFiles} from 'quickdraw-tfjs/data';
+import {parseClassNames, type DatasetSource, quickdrawDataset, splitTutorialFiles} from 'quickdraw-tfjs/data';
 import {encodeExample} from 'quickdraw-tfjs/example';
 import {buildSketchClassifier, saveSketchClassifier} from 'quickdraw-tfjs/model';
 import {syntheticSketches} from 'quickdraw-tfjs/sketch';
@@ -21,9 +21,9 @@ const SEED = 42;
 
 interface PreparedData {
   readonly classNames: string[];
-  readonly train: QuickdrawSource[];
-  readonly valid: QuickdrawSource[];
-  readonly test: QuickdrawSource[];
+  readonly train: DatasetSource[];
+  readonly valid: DatasetSource[];
+  readonly test: DatasetSource[];
   /** How many sketches each set holds, when known. */
   readonly summary: string;
 }

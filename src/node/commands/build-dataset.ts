@@ -4,7 +4,8 @@
  * @module
  */
 import {parseArgs} from 'node:util';
-import {type BuildProgress, buildTutorialDataset, DatasetBuildError, type ShardCompression} from '../build-dataset.js';
+import type {RecordCompression} from '../../tfrecord/index.js';
+import {type BuildProgress, buildTutorialDataset, DatasetBuildError} from '../build-dataset.js';
 
 /** The one-line description shown by `quickdraw-tfjs --help`. */
 export const summary = 'build tutorial-format TFRecord shards from Quick, Draw! ndjson files (create_dataset.py)';
@@ -113,7 +114,7 @@ export async function run(argv: string[]): Promise<number> {
       ...(evalPerClass === undefined ? {} : {evalPerClass}),
       ...(shards === undefined ? {} : {shards}),
       ...(seed === undefined ? {} : {seed}),
-      ...(values.compression === undefined ? {} : {compression: values.compression as ShardCompression}),
+      ...(values.compression === undefined ? {} : {compression: values.compression as RecordCompression}),
       onProgress,
     });
     const train = built.trainCounts.reduce((a, b) => a + b, 0);

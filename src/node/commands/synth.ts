@@ -4,7 +4,8 @@
  */
 import {parseArgs} from 'node:util';
 import {SYNTHETIC_CLASSES, type SyntheticClass} from '../../sketch/index.js';
-import {DatasetBuildError, type ShardCompression} from '../build-dataset.js';
+import type {RecordCompression} from '../../tfrecord/index.js';
+import {DatasetBuildError} from '../build-dataset.js';
 import {DEFAULT_SYNTHETIC_CACHE_DIR, defaultSyntheticDataset, writeSyntheticDataset} from '../synthetic-dataset.js';
 
 /** The one-line description shown by `quickdraw-tfjs --help`. */
@@ -118,7 +119,7 @@ export async function run(argv: string[]): Promise<number> {
       ...(typeof classes === 'object' ? {classes} : {}),
       ...(evalPerClass === undefined ? {} : {evalPerClass}),
       ...(shards === undefined ? {} : {shards}),
-      ...(c === undefined ? {} : {compression: c as ShardCompression}),
+      ...(c === undefined ? {} : {compression: c as RecordCompression}),
       simplify: !values.raw,
     };
   } catch (err) {
