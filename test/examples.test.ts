@@ -84,6 +84,13 @@ describe('examples (tiny settings)', {timeout: 300_000}, () => {
     expect(existsSync(path.join(out, 'predictions.svg'))).toBe(true);
   });
 
+  it('tfrecord-to-tfjs trains a tfjs-layers model on a TFX-layout folder read with tfrecordDataset', async () => {
+    const text = await runScript('examples/tfrecord-to-tfjs.ts', ['--backend', 'cpu', '--epochs', '20']);
+    expect(text).toMatch(/trained 20 epochs: loss \d\.\d{4}, accuracy \d\.\d{4}/);
+    const accuracy = Number(/eval: loss \d\.\d{4}, accuracy (\d\.\d{4})/.exec(text)?.[1]);
+    expect(accuracy).toBeGreaterThan(0.8);
+  });
+
   it('reproduce-notebook runs the notebook step by step on a tutorial-format directory', async () => {
     const data = path.join(cache, 'synthetic-c3-n20-s42-simplified');
     const text = await runScript('examples/reproduce-notebook.ts', ['--backend', 'cpu', '--data', data, '--epochs', '1', '--max-steps', '2']);

@@ -19,6 +19,10 @@ import {frame} from './helpers.js';
 
 const fixture = (name: string) => new URL(`../fixtures/data/${name}`, import.meta.url).pathname;
 const file = (name: string) => ({name, open: () => new Uint8Array(readFileSync(fixture(name)))});
+const penguins = (split: 'train' | 'eval') => {
+  const path = new URL(`../../examples/data/penguins/Split-${split}/data_tfrecord-00000-of-00001.gz`, import.meta.url).pathname;
+  return {name: `Split-${split}`, open: () => new Uint8Array(readFileSync(path))};
+};
 
 interface Expected {
   dtype: string;
@@ -113,13 +117,13 @@ describe('tfrecordDataset', () => {
         xs: tf.concat([b.culmen_length_mm, b.culmen_depth_mm, b.flipper_length_mm, b.body_mass_g], 1),
         ys: tf.oneHot(tf.cast(tf.reshape(b.species, [-1]), 'int32'), 3),
       });
-      const train = tfrecordDataset([file('penguins-train.tfrecord.gz')], {
+      const train = tfrecordDataset([penguins('train')], {
         features: penguinFeatures,
         batchSize: 20,
         shuffleBufferSize: 240,
         seed: 1,
       }).map(toXy);
-      const evalSet = tfrecordDataset([file('penguins-eval.tfrecord.gz')], {features: penguinFeatures, batchSize: 30}).map(toXy);
+      const evalSet = tfrecordDataset([penguins('eval')], {features: penguinFeatures, batchSize: 30}).map(toXy);
       const model = tfl.sequential({
         layers: [tfl.layers.dense({inputShape: [4], units: 16, activation: 'relu'}), tfl.layers.dense({units: 3, activation: 'softmax'})],
       });
@@ -146,7 +150,7 @@ describe('tfrecordDataset', () => {
         return out;
       };
       const make = () =>
-        tfrecordDataset([file('penguins-train.tfrecord.gz')], {
+        tfrecordDataset([penguins('train')], {
           features: {species: penguinFeatures.species},
           batchSize: 50,
           shuffleBufferSize: 100,
