@@ -7,9 +7,11 @@
 import {mkdtemp, rm} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
 import * as everything from 'quickdraw-tfjs';
-import {type QuickdrawElement, quickdrawDataset} from 'quickdraw-tfjs/data';
-import {decodeExample, encodeExample, floatFeature, int64Feature} from 'quickdraw-tfjs/example';
+import {type QuickdrawElement, quickdrawDataset, tfrecordDataset} from 'quickdraw-tfjs/data';
+import {decodeExample, encodeExample, fixedLenFeature, floatFeature, int64Feature, varLenFeature} from 'quickdraw-tfjs/example';
 import {buildSketchClassifier, ModelError} from 'quickdraw-tfjs/model';
 import {fileSources, type NodeBackendName, useNodeBackend, writeRecordFile} from 'quickdraw-tfjs/node';
 import {type Ink, sketchToSvg, syntheticSketches} from 'quickdraw-tfjs/sketch';
@@ -39,6 +41,17 @@ const batch = (await (await dataset.iterator()).next()).value as QuickdrawElemen
 const shapes = `xs [${batch.xs.shape}] ys [${batch.ys.shape}]`;
 batch.xs.dispose();
 batch.ys.dispose();
+
+// data, any spec: the same file as parsed batches into fitDataset, no casts (strict type-check).
+const features = {ink: varLenFeature('float32'), class_index: fixedLenFeature([1], 'int64')};
+const parsed = tfrecordDataset(await fileSources(file), {features, batchSize: 6});
+const tiny = tfl.sequential({layers: [tfl.layers.dense({inputShape: [1], units: 1})]});
+tiny.compile({optimizer: 'sgd', loss: 'meanSquaredError'});
+const fitted = await tiny.fitDataset(
+  parsed.map(({class_index}) => ({xs: tf.cast(class_index, 'float32'), ys: tf.cast(class_index, 'float32')})),
+  {epochs: 1, verbose: 0},
+);
+tiny.dispose();
 await rm(dir, {recursive: true, force: true});
 
 // model + train: the notebook's classifier, untrained, asked for its top-3; the third sketch is one
@@ -50,7 +63,7 @@ const svg = sketchToSvg(inks[0]!, {title: classNames[0]!});
 
 console.log(
   `consumer: backend ${backend}; crc32c ${crc}; decoded ${Object.keys(decoded).sort().join(',')}; batch ${shapes}; ` +
-    `top-3 of ${guesses.length} sketches (${formatTopK(guesses).split('\n').length} lines); svg ${svg.startsWith('<svg')}; ` +
+    `fitDataset ${fitted.epoch.length} epoch; top-3 of ${guesses.length} sketches (${formatTopK(guesses).split('\n').length} lines); svg ${svg.startsWith('<svg')}; ` +
     `root exports ${typeof everything.readRecords}, ${typeof everything.buildSketchClassifier}, ${ModelError.name}`,
 );
 
