@@ -9,6 +9,7 @@ import zlib from 'node:zlib';
 import * as esbuild from 'esbuild';
 import {chromium} from 'playwright-core';
 import {describe, expect, it} from 'vitest';
+import {startPacedServer} from '../helpers/paced-server.js';
 import {sketchFile} from './helpers.js';
 
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -21,25 +22,66 @@ interface PageResult {
   corrupt: string;
 }
 
+/** The data module bundled for a page, as `globalThis.qd = {tf, data}` (cpu backend). */
+async function bundle(dir: string): Promise<string> {
+  const entry = join(dir, 'entry.ts');
+  const src = new URL('../../src/data/index.ts', import.meta.url).pathname;
+  await writeFile(
+    entry,
+    `import * as tf from '@tensorflow/tfjs-core';\nimport '@tensorflow/tfjs-backend-cpu';\nimport * as data from '${src}';\n(globalThis as any).qd = {tf, data};\n`,
+  );
+  const built = await esbuild.build({
+    entryPoints: [entry],
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    write: false,
+    logLevel: 'silent',
+    nodePaths: [new URL('../../node_modules', import.meta.url).pathname],
+  });
+  return built.outputFiles[0]!.text;
+}
+
 describe.skipIf(!available)('in Chromium', () => {
+  it('cancels the fetch bodies of an epoch that take(1) ends, epoch after epoch', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'qd-chromium-'));
+    const server = await startPacedServer(sketchFile(0, 4000));
+    const browser = await chromium.launch({executablePath, args: ['--no-sandbox']});
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${server.base}/`);
+      await page.addScriptTag({content: await bundle(dir)});
+      const shapes: number[][] = [];
+      for (let epoch = 0; epoch < 3; epoch++) {
+        const shape = await page.evaluate(async (base): Promise<number[]> => {
+          const {tf, data} = (globalThis as unknown as {qd: {tf: typeof import('@tensorflow/tfjs-core'); data: typeof import('../../src/data/index.js')}}).qd;
+          await tf.setBackend('cpu');
+          const g = globalThis as unknown as {ds?: ReturnType<typeof data.quickdrawDataset>};
+          g.ds ??= data.quickdrawDataset([0, 1, 2].map((i) => `${base}/shard-${i}`), {batchSize: 8});
+          const [batch] = await g.ds.take(1).toArray();
+          const out = [...batch!.xs.shape, tf.memory().numTensors];
+          tf.dispose([batch!.xs, batch!.ys]);
+          return out;
+        }, server.base);
+        shapes.push(shape);
+        await server.drained();
+        expect(server.open.size).toBe(0);
+      }
+      expect(shapes.map((s) => s.slice(0, 1))).toEqual([[8], [8], [8]]);
+      expect(server.aborted.length).toBe(9);
+      expect(server.completed).toEqual([]);
+    } finally {
+      await browser.close();
+      await server.close();
+      await rm(dir, {recursive: true, force: true});
+    }
+  });
+
+
   it('reads Files and gzip Blobs into shuffled, cropped batches over 3 epochs without leaking tensors', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'qd-chromium-'));
     try {
-      const entry = join(dir, 'entry.ts');
-      const src = new URL('../../src/data/index.ts', import.meta.url).pathname;
-      await writeFile(
-        entry,
-        `import * as tf from '@tensorflow/tfjs-core';\nimport '@tensorflow/tfjs-backend-cpu';\nimport * as data from '${src}';\n(globalThis as any).qd = {tf, data};\n`,
-      );
-      const built = await esbuild.build({
-        entryPoints: [entry],
-        bundle: true,
-        format: 'iife',
-        platform: 'browser',
-        write: false,
-        logLevel: 'silent',
-        nodePaths: [new URL('../../node_modules', import.meta.url).pathname],
-      });
+      const script = await bundle(dir);
       const plain = Array.from(sketchFile(0, 150));
       const gzipped = Array.from(zlib.gzipSync(sketchFile(1000, 150)));
       const corrupt = sketchFile(0, 3);
@@ -47,7 +89,7 @@ describe.skipIf(!available)('in Chromium', () => {
       const browser = await chromium.launch({executablePath, args: ['--no-sandbox']});
       try {
         const page = await browser.newPage();
-        await page.addScriptTag({content: built.outputFiles[0]!.text});
+        await page.addScriptTag({content: script});
         const result = await page.evaluate(
           async ({plain, gzipped, corrupt}): Promise<PageResult> => {
             const {tf, data} = (globalThis as unknown as {qd: {tf: typeof import('@tensorflow/tfjs-core'); data: typeof import('../../src/data/index.js')}}).qd;

@@ -1,11 +1,9 @@
 // What a dataset opens, it closes, however an epoch stops: real file shards (descriptors counted in
 // /proc/self/fd, and Node's "Closing file descriptor N on garbage collection" warning watched for after
 // a forced collection) and URLs fetched from a real HTTP server on 127.0.0.1 (each response must be
-// aborted by the client when the epoch stops early).
+// aborted by the client when the epoch stops early; test/data/chromium.test.ts checks the same in Chromium).
 import {readdirSync} from 'node:fs';
 import {mkdtemp, rm, writeFile} from 'node:fs/promises';
-import {createServer, type Server} from 'node:http';
-import type {AddressInfo} from 'node:net';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {setFlagsFromString} from 'node:v8';
@@ -16,6 +14,7 @@ import {quickdrawDataset, tfrecordDataset} from '../../src/data/index.js';
 import {fixedLenFeature} from '../../src/example/index.js';
 import {fileSources} from '../../src/node/index.js';
 import {expectNoLeaks} from '../helpers/backend.js';
+import {type PacedServer, startPacedServer} from '../helpers/paced-server.js';
 import {sketchFile} from '../data/helpers.js';
 
 const SHARDS = 5;
@@ -127,65 +126,26 @@ describe.skipIf(process.platform !== 'linux')('closing file shards', () => {
 });
 
 describe('closing fetched shards', () => {
-  let server: Server;
-  let base = '';
-  const open = new Set<number>();
-  const aborted: number[] = [];
-  const completed: number[] = [];
-  let nextId = 0;
+  let server: PacedServer;
 
   beforeAll(async () => {
-    const body = sketchFile(0, PER_SHARD);
-    server = createServer((req, res) => {
-      const id = nextId++;
-      open.add(id);
-      res.writeHead(200, {'content-type': 'application/octet-stream', 'content-length': String(body.length)});
-      // Paced (16 KiB every 2 ms), so that a body is still being sent when the client stops early.
-      let at = 0;
-      const pump = () => {
-        if (res.destroyed) return;
-        if (at >= body.length) {
-          res.end();
-          return;
-        }
-        const chunk = body.subarray(at, at + 16 * 1024);
-        at += chunk.length;
-        res.write(chunk);
-        setTimeout(pump, 2);
-      };
-      res.on('close', () => {
-        open.delete(id);
-        (res.writableFinished ? completed : aborted).push(id);
-      });
-      pump();
-      void req;
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await startPacedServer(sketchFile(0, PER_SHARD));
   });
 
-  afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  });
-
-  async function drained(): Promise<void> {
-    // The client's cancel reaches the server as a closed socket shortly after; wait for it (bounded).
-    for (let i = 0; i < 100 && open.size > 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  afterAll(() => server.close());
 
   it('cancels every fetch body an epoch opened when take(1) ends it, and the next epoch starts clean', async () => {
     await expectNoLeaks(async () => {
-      const urls = Array.from({length: SHARDS}, (_, i) => `${base}/shard-${i}`);
+      const urls = Array.from({length: SHARDS}, (_, i) => `${server.base}/shard-${i}`);
       const ds = quickdrawDataset(urls, {batchSize: 8});
       for (let epoch = 0; epoch < 3; epoch++) {
         const [batch] = await ds.take(1).toArray();
         tf.dispose([batch!.xs, batch!.ys]);
-        await drained();
-        expect(open.size).toBe(0);
+        await server.drained();
+        expect(server.open.size).toBe(0);
       }
-      expect(aborted.length).toBe(3 * SHARDS);
-      expect(completed).toEqual([]);
+      expect(server.aborted.length).toBe(3 * SHARDS);
+      expect(server.completed).toEqual([]);
     });
   });
 });
