@@ -56,9 +56,9 @@ describe.skipIf(!available)('in Chromium', () => {
         const shape = await page.evaluate(async (base): Promise<number[]> => {
           const {tf, data} = (globalThis as unknown as {qd: {tf: typeof import('@tensorflow/tfjs-core'); data: typeof import('../../src/data/index.js')}}).qd;
           await tf.setBackend('cpu');
-          const g = globalThis as unknown as {ds?: ReturnType<typeof data.quickdrawDataset>};
-          g.ds ??= data.quickdrawDataset([0, 1, 2].map((i) => `${base}/shard-${i}`), {batchSize: 8});
-          const [batch] = await g.ds.take(1).toArray();
+          const g = globalThis as unknown as {ds?: import('../../src/data/index.js').RecordDataset<import('../../src/data/index.js').QuickdrawElement>};
+          const ds = (g.ds ??= data.quickdrawDataset([0, 1, 2].map((i) => `${base}/shard-${i}`), {batchSize: 8}));
+          const [batch] = await ds.take(1).toArray();
           const out = [...batch!.xs.shape, tf.memory().numTensors];
           tf.dispose([batch!.xs, batch!.ys]);
           return out;
