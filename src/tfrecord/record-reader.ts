@@ -110,10 +110,9 @@ async function* counted(chunks: AsyncIterable<Uint8Array>, stats: ReadStats): As
  *   record for records over 1 MiB from a stream of unknown size, which are gathered as they arrive and
  *   joined once complete), whatever the file size.
  * - Each payload is the caller's: a plain `Uint8Array` (also when the source yields Node `Buffer`s)
- *   whose `ArrayBuffer` holds that record alone (plus its 4 checksum bytes when it was cut across
- *   chunks). Keep it, clone it, transfer it to a worker or change it: the reader and the other records
- *   are unaffected, and a clone carries only the record's bytes. No view of a source chunk is held past
- *   the next pull, so a source may reuse its buffers.
+ *   whose `ArrayBuffer` holds that record alone. Keep it, clone it, transfer it to a worker or change
+ *   it: the reader and the other records are unaffected, and a clone carries only the record's bytes.
+ *   No view of a source chunk is held past the next pull, so a source may reuse its buffers.
  * - `views: true` (the zero-copy opt-in for hot loops) yields views into the source's chunks instead,
  *   saving an allocation and a copy per record. **The rule for views: a view shares its buffer with
  *   the reader and with other records, so use it in place and `slice()` whatever you keep, send,
@@ -383,7 +382,8 @@ async function* frameRecords(
         const keep = acceptData(new RangeSummer(record), 0, recordLength, offset, index, cfg);
         offset += recordLength + OVERHEAD_BYTES;
         index++;
-        if (keep) yield record.subarray(0, recordLength);
+        // Owned, a payload's buffer holds it alone (not its checksum too): one more copy, once per cut.
+        if (keep) yield copy ? record.slice(0, recordLength) : record.subarray(0, recordLength);
       }
 
       // 3. Whole records inside this chunk: views, no copies, framed by the iterator (see
