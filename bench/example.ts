@@ -1,4 +1,5 @@
-// Examples/s for decodeExample and parseExamples(quickdrawFeatures) in batches of 32, beside
+// Examples/s for decodeExample (owned values, the default, and the `views: true` opt-in, side by side)
+// and parseExamples(quickdrawFeatures) in batches of 32, beside
 // protobufjs decoding the same bytes with a schema written from TensorFlow's example.proto (bench/example.proto).
 // `npx tsx bench/example.ts` (or `npm run bench -- example`). Figures are measured side by side in
 // one run; on a shared machine compare the ratios, not the absolute numbers.
@@ -101,30 +102,31 @@ const PbExample = root.lookupType('tensorflow.Example');
 }
 
 /**
- * `ours(i)` (which returns a count, summed so nothing is optimised away) and protobufjs side by side,
- * both cycling through the first `count` records.
+ * decodeExample with owned values (the default), decodeExample with `{views: true}` (the zero-copy
+ * opt-in) and protobufjs side by side, cycling through the first `count` records.
  */
-function againstProtobufjs(ours: (i: number) => number, count: number): [Rate, Rate] {
-  let cursor = 0;
+function decodeRates(count: number): [Rate, Rate, Rate] {
+  let owned = 0;
+  let views = 0;
+  let theirs = 0;
   return measureSideBySide(
     [
       () => {
-        sink += ours(cursor);
-        cursor = (cursor + 1) % count;
+        sink += (decodeExample(records[owned]!)['ink'] as {values: Float32Array}).values.length;
+        owned = (owned + 1) % count;
       },
       () => {
-        const m = PbExample.decode(records[cursor]!) as unknown as {features: {feature: Record<string, {floatList?: {value: number[]}}>}};
-        cursor = (cursor + 1) % count;
+        sink += (decodeExample(records[views]!, {views: true})['ink'] as {values: Float32Array}).values.length;
+        views = (views + 1) % count;
+      },
+      () => {
+        const m = PbExample.decode(records[theirs]!) as unknown as {features: {feature: Record<string, {floatList?: {value: number[]}}>}};
+        theirs = (theirs + 1) % count;
         sink += m.features.feature['ink']?.floatList?.value.length ?? 0;
       },
     ],
-    [1, 1],
-  ) as [Rate, Rate];
-}
-
-/** decodeExample and protobufjs side by side, cycling through the first `count` records. */
-function decodeRates(count: number): [Rate, Rate] {
-  return againstProtobufjs((i) => (decodeExample(records[i]!)['ink'] as {values: Float32Array}).values.length, count);
+    [1, 1, 1],
+  ) as [Rate, Rate, Rate];
 }
 
 /** Where each record's packed ink floats sit: [byte offset, float count] (found once, before timing). */
@@ -140,7 +142,7 @@ const inkAt = records.map((r) => {
 });
 
 // The floor for any decoder that returns the ink as a Float32Array of its own: copy the record's float
-// bytes into pooled 64 KiB slabs (the allocation decodeExample uses) and make the view. No parsing, no
+// bytes into pooled 64 KiB slabs (the allocation decodeExample's views use) and make the view. No parsing, no
 // other feature, no result object: a decoder can only be slower.
 let floorSlab = new ArrayBuffer(65536);
 let floorBytes = new Uint8Array(floorSlab);
@@ -160,17 +162,46 @@ function inkFloor(i: number): Float32Array {
   return values;
 }
 
-/** The floor and protobufjs side by side over all records. */
-function floorRates(): [Rate, Rate] {
-  return againstProtobufjs((i) => inkFloor(i).length, RECORDS);
+/** The floor for owned values: copy the record's float bytes into a Float32Array of its own. */
+function inkOwnedFloor(i: number): Float32Array {
+  const r = records[i]!;
+  const [at, n] = inkAt[i]!;
+  const values = new Float32Array(n);
+  new Uint8Array(values.buffer).set(r.subarray(at, at + n * 4));
+  return values;
+}
+
+/** The pooled floor, the owned floor and protobufjs side by side over all records. */
+function floorRates(): [Rate, Rate, Rate] {
+  let a = 0;
+  let b = 0;
+  let c = 0;
+  return measureSideBySide(
+    [
+      () => {
+        sink += inkFloor(a).length;
+        a = (a + 1) % RECORDS;
+      },
+      () => {
+        sink += inkOwnedFloor(b).length;
+        b = (b + 1) % RECORDS;
+      },
+      () => {
+        const m = PbExample.decode(records[c]!) as unknown as {features: {feature: Record<string, {floatList?: {value: number[]}}>}};
+        c = (c + 1) % RECORDS;
+        sink += m.features.feature['ink']?.floatList?.value.length ?? 0;
+      },
+    ],
+    [1, 1, 1],
+  ) as [Rate, Rate, Rate];
 }
 
 let sink = 0;
 // All 4,096 records (6 MB, more than the cache holds: every record comes from memory), then the
 // first 64 (100 KB, hot in cache, as a record just read and checksummed by the TFRecord reader is).
-const [ours, pb] = decodeRates(RECORDS);
-const [oursHot, pbHot] = decodeRates(HOT_RECORDS);
-const [floor, pbFloor] = floorRates();
+const [ours, oursViews, pb] = decodeRates(RECORDS);
+const [oursHot, oursHotViews, pbHot] = decodeRates(HOT_RECORDS);
+const [floor, ownedFloor, pbFloor] = floorRates();
 
 const batches: Uint8Array[][] = [];
 for (let i = 0; i + BATCH <= RECORDS; i += BATCH) batches.push(records.slice(i, i + BATCH));
@@ -206,15 +237,21 @@ console.log('');
 console.log('| what | Examples per CPU-s | vs protobufjs | Examples per wall-s | vs protobufjs |');
 console.log('| --- | ---: | ---: | ---: | ---: |');
 row('protobufjs Example.decode (bench/example.proto)', pb);
-row('decodeExample', ours);
-console.log(`| protobufjs Example.decode, first ${HOT_RECORDS} records only (hot in cache) | ${fmt(pbHot.cpu)} | 1.00x | ${fmt(pbHot.wall)} | 1.00x |`);
-console.log(`| decodeExample, first ${HOT_RECORDS} records only (hot in cache) | ${fmt(oursHot.cpu)} | ${(oursHot.cpu / pbHot.cpu).toFixed(2)}x | ${fmt(oursHot.wall)} | ${(oursHot.wall / pbHot.wall).toFixed(2)}x |`);
+row('decodeExample (owned values, the default)', ours);
+row('decodeExample(bytes, {views: true})', oursViews);
+const hotRow = (what: string, r: Rate) =>
+  console.log(`| ${what}, first ${HOT_RECORDS} records only (hot in cache) | ${fmt(r.cpu)} | ${(r.cpu / pbHot.cpu).toFixed(2)}x | ${fmt(r.wall)} | ${(r.wall / pbHot.wall).toFixed(2)}x |`);
+hotRow('protobufjs Example.decode', pbHot);
+hotRow('decodeExample (owned)', oursHot);
+hotRow('decodeExample {views: true}', oursHotViews);
 console.log(`| protobufjs Example.decode (timed beside the floor below) | ${fmt(pbFloor.cpu)} | 1.00x | ${fmt(pbFloor.wall)} | 1.00x |`);
 console.log(`| floor: copy the ink bytes into a pooled Float32Array, nothing else | ${fmt(floor.cpu)} | ${(floor.cpu / pbFloor.cpu).toFixed(2)}x | ${fmt(floor.wall)} | ${(floor.wall / pbFloor.wall).toFixed(2)}x |`);
+console.log(`| owned floor: copy the ink bytes into a Float32Array of its own, nothing else | ${fmt(ownedFloor.cpu)} | ${(ownedFloor.cpu / pbFloor.cpu).toFixed(2)}x | ${fmt(ownedFloor.wall)} | ${(ownedFloor.wall / pbFloor.wall).toFixed(2)}x |`);
 row(`parseExamples(quickdrawFeatures), batch ${BATCH}, cpu backend`, parseCpu);
 if (parseWasm !== undefined) row(`parseExamples(quickdrawFeatures), batch ${BATCH}, wasm backend`, parseWasm);
 console.log('');
 console.log(`load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')} on ${(await import('node:os')).cpus().length} cores; per-CPU-second figures are the ones to compare on a busy machine`);
-console.log(`goal decodeExample >= 5x protobufjs: ${ours.cpu / pb.cpu >= 5 ? 'met' : 'NOT met'} (${(ours.cpu / pb.cpu).toFixed(2)}x per CPU-s)`);
+console.log(`goal decodeExample >= 5x protobufjs: ${ours.cpu / pb.cpu >= 5 ? 'met' : 'NOT met'} (owned ${(ours.cpu / pb.cpu).toFixed(2)}x, views ${(oursViews.cpu / pb.cpu).toFixed(2)}x per CPU-s)`);
+console.log(`cost of owned values: owned/views ${(ours.cpu / oursViews.cpu).toFixed(2)}x per CPU-s on all records, ${(oursHot.cpu / oursHotViews.cpu).toFixed(2)}x hot in cache`);
 console.log(`goal parseExamples >= 100,000 Examples/s on one core (cpu backend): ${parseCpu.cpu >= 100_000 ? 'met' : 'NOT met'} (${fmt(parseCpu.cpu)} per CPU-s, ${fmt(parseCpu.wall)} per wall-s)`);
 if (sink < 0) console.log(sink);

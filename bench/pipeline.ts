@@ -266,9 +266,10 @@ async function main(): Promise<void> {
         let taken = 0;
         for (const file of files) {
           const bytes = new Uint8Array(await readFile(file));
-          for await (const record of readRecords(bytes, {name: file})) {
+          // Views (no copy per record or feature): each is used in place, the ink copied into `padded`.
+          for await (const record of readRecords(bytes, {name: file, views: true})) {
             if (taken++ >= REFERENCE) return;
-            const features = decodeExample(record);
+            const features = decodeExample(record, {views: true});
             const ink = features['ink'];
             const label = features['class_index'];
             if (ink?.kind !== 'float' || label?.kind !== 'int64') throw new Error('not a sketch');

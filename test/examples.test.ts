@@ -98,6 +98,15 @@ describe('examples (tiny settings)', {timeout: 300_000}, () => {
     expect(text).toMatch(/parse_example on \d+ records: ink sparse dense_shape \[\d+, \d+\]/);
     expect(text).toMatch(/test \(cropped to 100\): loss/);
   });
+
+  it('hand-to-a-worker moves inks and records to a worker thread by transfer and reads on', async () => {
+    const text = await runScript('examples/hand-to-a-worker.ts', ['--records', '200']);
+    // Sketch i has 10 + (i % 50) points: 200 sketches hold 2000 + 4 * (0 + ... + 49) = 6900; the even
+    // ones, sent as inks, 1000 + 4 * (0 + 2 + ... + 48) = 3400.
+    expect(text).toMatch(/read and decoded 200 records here \(6900 points\), moving half the inks and half the records to the worker/);
+    expect(text).toMatch(/worker got 100 inks \(3400 points\) and 100 records \(\d+ bytes\); sent 100 and 100/);
+    expect(text).toMatch(/views pass: 3 classes/);
+  });
 });
 
 /** Runs an example that should fail; resolves to its exit code and output. */

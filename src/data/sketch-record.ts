@@ -40,7 +40,8 @@ export function decodeSketchRecord(
   const context = {source, recordIndex};
   let features: ReturnType<typeof decodeExample>;
   try {
-    features = decodeExample(bytes);
+    // Zero-copy views (the rule: use in place, copy what is kept): only the ink is kept, copied below.
+    features = decodeExample(bytes, {views: true});
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     throw new DataError('invalid-example', `${where} is not a valid tf.train.Example: ${reason}`, {
@@ -110,7 +111,7 @@ export function decodeSketchRecord(
       {...context, key: 'class_index'},
     );
   }
-  // A copy of the kept steps: the decoder may hand out views into a shared pool, which a buffered
+  // A copy of the kept steps: the decoder handed out views into its shared pool, which a buffered
   // sketch must not depend on (and a copy lets the pool's slab go).
   const keep = Math.min(steps, limits.maxSteps) * 3;
   return {ink: values.slice(0, keep), label};

@@ -142,7 +142,8 @@ export function resolveSources(
   return sources.map((source, i): OpenableSource => {
     const frame = (name: string, bytes: RecordBytes, codec: ReadCompression): OpenedRecords => {
       const stats = createReadStats();
-      const records = readRecords(bytes, {compression: codec, name, stats, onCorrupt: skipCorrupt ? 'skip' : 'throw'});
+      // Views (no copy per record): each payload is decoded, never kept or handed on, by the pipeline.
+      const records = readRecords(bytes, {compression: codec, name, stats, onCorrupt: skipCorrupt ? 'skip' : 'throw', views: true});
       return {records, stats};
     };
     if (typeof source === 'string' || source instanceof URL) {

@@ -9,7 +9,7 @@
  * ```
  * @module
  */
-export type {BytesFeature, ExampleFeatures, Feature, FloatFeature, Int64Feature, SequenceExampleFeatures} from './decode.js';
+export type {BytesFeature, DecodeExampleOptions, ExampleFeatures, Feature, FloatFeature, Int64Feature, SequenceExampleFeatures} from './decode.js';
 export {decodeExample, decodeSequenceExample} from './decode.js';
 export type {FeatureInput, FeatureListInput, FeaturesInput, SequenceExampleInput} from './encode.js';
 export {bytesFeature, encodeExample, encodeSequenceExample, floatFeature, int64Feature} from './encode.js';

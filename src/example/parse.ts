@@ -29,6 +29,7 @@ import {
   lo,
   readEntry,
   scanExample,
+  usePool,
 } from './wire.js';
 
 /** An exact int64 result outside tfjs (tfjs has no int64 dtype): row-major values and their shape. */
@@ -168,7 +169,8 @@ function writeDefault(ctx: Ctx, dtype: DType, def: NormalizedDefault | undefined
   } else if (dtype === 'string') {
     const c = col as Uint8Array[];
     const d = def as Uint8Array[] | undefined;
-    for (let j = 0; j < count; j++) c[at + j] = d === undefined ? EMPTY : d.length === count ? d[j]! : d[0]!;
+    // A copy per slot: no two values of a result (or of two results, or the spec) share a buffer.
+    for (let j = 0; j < count; j++) c[at + j] = d === undefined ? new Uint8Array(0) : (d.length === count ? d[j]! : d[0]!).slice();
   } else {
     const words = (def as Int64Values | undefined)?.words;
     const c = col as Int32Array;
@@ -186,8 +188,6 @@ function writeDefault(ctx: Ctx, dtype: DType, def: NormalizedDefault | undefined
     }
   }
 }
-
-const EMPTY = new Uint8Array(0);
 
 /** A column as a tensor (or an exact int64 result). */
 function toTensor(ctx: Ctx, dtype: DType, col: Column, shape: number[]): Tensor | Int64Tensor {
@@ -241,6 +241,7 @@ interface Built {
 
 /** The shared core of parseExamples and parseExample. */
 function parseCore(serialized: readonly Uint8Array[], specs: FeatureSpecs, options: ParseExampleOptions, single: boolean): Record<string, unknown> {
+  usePool(false); // string values are copies of their own
   const ctx: Ctx = {names: options.names, exact: options.int64 === 'exact'};
   const keys = Object.keys(specs);
   const K = keys.length;

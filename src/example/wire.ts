@@ -526,14 +526,33 @@ export function fillBytes(b: Uint8Array, out: Uint8Array[], at: number): number 
 }
 
 // ---------------------------------------------------------------------------------------------
-// Small-array pool: typed arrays with their own ArrayBuffer are costly to create (a backing store
-// each), so short outputs are views into a shared slab. A view keeps its slab (SLAB_BYTES) alive.
+// Outputs. By default every value is allocated on its own (the caller owns it: its buffer holds it
+// alone). With the `views` opt-in, typed arrays with their own ArrayBuffer being costly to create (a
+// backing store each), short outputs are views into a shared slab instead: a view keeps its slab
+// (SLAB_BYTES) alive, and the slab's other bytes belong to other outputs. A slab region is written
+// once, when its output is made, and never again.
 
 const SLAB_BYTES = 65536;
 const POOL_MAX_BYTES = 4096;
 let slab = new ArrayBuffer(SLAB_BYTES);
 let slabBytes = new Uint8Array(slab);
 let slabUsed = 0;
+/** Whether the current call hands out pooled views (set by {@link usePool} at every entry point). */
+let pooled = false;
+
+/**
+ * Chooses owned outputs (`false`) or pooled views (`true`) for the call about to decode; every
+ * public entry point calls it first. A slab that a caller detached (by transferring the buffer of a
+ * view) is replaced, so the decoder keeps working.
+ */
+export function usePool(on: boolean): void {
+  pooled = on;
+  if (on && slabBytes.length === 0) {
+    slab = new ArrayBuffer(SLAB_BYTES);
+    slabBytes = new Uint8Array(slab);
+    slabUsed = 0;
+  }
+}
 
 /** A byte view of the whole buffer of `a` (shared for pool views). */
 export function bytesOf(a: Float32Array): Uint8Array {
@@ -552,26 +571,27 @@ function slabOffset(bytes: number): number {
   return at;
 }
 
-/** A copy of `b[start, start + len)`, a view into the pool when small. */
+/** A copy of `b[start, start + len)` of its own, or a view into the pool when pooled and small. */
 export function copyBytes(b: Uint8Array, start: number, len: number): Uint8Array {
   // Not `b.slice`: a Node Buffer's `slice` is a view, and values must not alias the input.
-  if (len > POOL_MAX_BYTES) return new Uint8Array(b.subarray(start, start + len));
+  if (!pooled || len > POOL_MAX_BYTES) return new Uint8Array(b.subarray(start, start + len));
   const at = slabOffset(len);
   slabBytes.set(b.subarray(start, start + len), at);
   return new Uint8Array(slab, at, len);
 }
 
-/** A zeroed Float32Array of `n` values, a view into the pool when small. */
+/** A zeroed Float32Array of `n` values of its own, or a view into the pool when pooled and small. */
 export function allocFloat32(n: number): Float32Array {
-  if (n * 4 > POOL_MAX_BYTES) return new Float32Array(n);
+  if (!pooled || n * 4 > POOL_MAX_BYTES) return new Float32Array(n);
   // The offset first: slabOffset may start a new slab, and the view must be on that one.
   const at = slabOffset(n * 4);
   return new Float32Array(slab, at, n);
 }
 
-/** A zeroed Int32Array of `n` values, a view into the pool when small. */
+/** A zeroed Int32Array of `n` values of its own, or a view into the pool when pooled and small. */
 export function allocInt32(n: number): Int32Array {
-  if (n * 4 > POOL_MAX_BYTES) return new Int32Array(n);
+  // Owned arrays of up to 64 bytes (8 int64 values) live on V8's heap: as cheap as a pool view.
+  if (!pooled || n * 4 > POOL_MAX_BYTES) return new Int32Array(n);
   const at = slabOffset(n * 4);
   return new Int32Array(slab, at, n);
 }
@@ -638,16 +658,20 @@ function decodeKeyUncached(b: Uint8Array, start: number, end: number): string {
 
 let fp = 0;
 
-// A small record's float and bytes values are views into one copy of the whole record in the pool
-// (one copy instead of one per value), placed so that the first packed float list it serves is
-// 4-byte aligned. `copyAt` is where byte 0 of the record sits in `copySlab`, or -1 before the copy.
+// Pooled (the `views` opt-in), a small record's float and bytes values are views into one copy of the
+// whole record in the pool (one copy instead of one per value), placed so that the first packed float
+// list it serves is 4-byte aligned. Owned, each value is a copy of its own. `copyAt` is where byte 0
+// of the record sits in `copySlab`, or -1 before the copy.
 let copySlab = slab;
 let copyAt = -1;
 
-/** Makes the record's pooled copy if it fits the pool (aligned for a float list at `fp`); false if not. */
+/**
+ * Makes the record's pooled copy if pooling is on and it fits the pool (aligned for a float list at
+ * `fp`); false if not.
+ */
 function copyRecord(b: Uint8Array): boolean {
   if (copyAt >= 0) return true;
-  if (b.length > POOL_MAX_BYTES) return false;
+  if (!pooled || b.length > POOL_MAX_BYTES) return false;
   const at = slabOffset(b.length + 3);
   copySlab = slab;
   copyAt = at + ((4 - ((at + fp) & 3)) & 3);

@@ -163,6 +163,19 @@ export class RangeSummer {
     return new Uint8Array(this.buffer, this.base + start, length);
   }
 
+  /** `bytes` as a plain `Uint8Array` (made on the first {@link copy}). */
+  private plain: Uint8Array | undefined = undefined;
+
+  /**
+   * A copy of `bytes[start, start + length)` in a plain `Uint8Array` with an `ArrayBuffer` of its own
+   * (a plain array's `slice`: one allocation and a copy, also when `bytes` is a Node `Buffer`, whose
+   * `slice` is a view, or lies on a `SharedArrayBuffer`).
+   */
+  copy(start: number, length: number): Uint8Array {
+    this.plain ??= new Uint8Array(this.buffer, this.base, this.bytes.length);
+    return this.plain.slice(start, start + length);
+  }
+
   /** The CRC32C of `bytes[start, end)`. */
   crc(start: number, end: number): number {
     return ~update(getTables(), this.bytes, this.words, this.base, start, end, -1) >>> 0;

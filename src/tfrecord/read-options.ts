@@ -64,6 +64,18 @@ export interface DecodeRecordsOptions {
   onCorrupt?: 'throw' | 'skip';
   /** An object the reader keeps up to date (see {@link ReadStats}, {@link createReadStats}). */
   stats?: ReadStats;
+  /**
+   * Hand out zero-copy views instead of payloads of their own (default `false`), for hot loops.
+   *
+   * By default every payload is a `Uint8Array` with an `ArrayBuffer` of its own, holding exactly its
+   * bytes: it may be kept, cloned, transferred to a worker or changed without affecting the reader or
+   * any other record, and no view of a source chunk is kept past the next pull (so a source may reuse
+   * its buffers). With `views: true` a payload is a view into the chunk it was read from (the whole
+   * input, for bytes in memory), which saves an allocation and a copy per record.
+   * **The rule for views: a view shares its buffer with the reader and with other records, so use it
+   * in place and `slice()` whatever you keep, send, transfer or change.**
+   */
+  views?: boolean;
 }
 
 /** Options of `readRecords`. */
@@ -74,12 +86,6 @@ export interface ReadRecordsOptions extends DecodeRecordsOptions {
    * magic is still read raw); otherwise the gzip magic `1f 8b` means gzip and a zlib header means zlib.
    */
   compression?: ReadCompression;
-  /**
-   * Yield every payload in a fresh array of its own instead of a view into the source's chunk, and keep
-   * no view of a chunk past the next pull (default `false`). Set it when an `AsyncIterable` source
-   * reuses its buffers, or so that a record kept for long does not hold its whole read chunk in memory.
-   */
-  copy?: boolean;
 }
 
 /** The resolved reading configuration (internal). */
@@ -89,7 +95,8 @@ export interface FrameConfig {
   readonly skip: boolean;
   readonly name: string | undefined;
   readonly stats: ReadStats | undefined;
-  readonly copy: boolean;
+  /** Payloads are views into the source's chunks (the `views` option) rather than copies. */
+  readonly views: boolean;
 }
 
 /** Validates and resolves options; throws `RangeError` for a bad `maxRecordBytes` or `onCorrupt`. */
@@ -116,6 +123,6 @@ export function resolveFrameConfig(options: ReadRecordsOptions, fallbackName?: s
     skip: onCorrupt === 'skip',
     name: options.name ?? fallbackName,
     stats,
-    copy: options.copy ?? false,
+    views: options.views === true,
   };
 }

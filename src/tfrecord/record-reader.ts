@@ -60,7 +60,7 @@ class ChunkQueue implements AsyncIterableIterator<Uint8Array> {
 
 /**
  * A copy of `bytes[start, end)` in a plain `Uint8Array` of its own. (Not `slice`: a Node `Buffer`'s
- * `slice` is a view of the same memory, which would defeat `copy: true` for a source of Buffers.)
+ * `slice` is a view of the same memory, which would leave a payload sharing a source's Buffer.)
  */
 function copyOf(bytes: Uint8Array, start: number, end: number): Uint8Array {
   return new Uint8Array(bytes.subarray(start, end));
@@ -109,12 +109,15 @@ async function* counted(chunks: AsyncIterable<Uint8Array>, stats: ReadStats): As
  * - Streams: memory stays bounded by the largest record plus a read chunk (about twice the largest
  *   record for records over 1 MiB from a stream of unknown size, which are gathered as they arrive and
  *   joined once complete), whatever the file size.
- * - Payloads are plain `Uint8Array` views into the source's chunks (also when the source yields Node
- *   `Buffer`s), or fresh arrays for records cut across chunks. No buffer is ever reused, so **a
- *   yielded payload stays valid after the next iteration**; a kept view keeps its whole chunk alive,
- *   so `slice()` the few records you hold for long. With `copy: true` every payload is a fresh array
- *   and no view of a source chunk is kept past the next pull (for sources that reuse their buffers;
- *   it costs a copy per record).
+ * - Each payload is the caller's: a plain `Uint8Array` (also when the source yields Node `Buffer`s)
+ *   whose `ArrayBuffer` holds that record alone. Keep it, clone it, transfer it to a worker or change
+ *   it: the reader and the other records are unaffected, and a clone carries only the record's bytes.
+ *   No view of a source chunk is held past the next pull, so a source may reuse its buffers.
+ * - `views: true` (the zero-copy opt-in for hot loops) yields views into the source's chunks instead,
+ *   saving an allocation and a copy per record. **The rule for views: a view shares its buffer with
+ *   the reader and with other records, so use it in place and `slice()` whatever you keep, send,
+ *   transfer or change.** (The reader never rewrites a chunk, but a source that reuses its buffers
+ *   does: read such a source without `views`.)
  * - Compression (`compression`, default `'auto'`): gzip (every member of a multi-member file) and zlib
  *   go through the platform's `DecompressionStream`; offsets in errors are in the decompressed stream.
  * - Stops cleanly only at a record boundary. Breaking out of the loop closes the source.
@@ -128,9 +131,13 @@ async function* counted(chunks: AsyncIterable<Uint8Array>, stats: ReadStats): As
  * ```ts
  * const stats = createReadStats();
  * for await (const payload of readRecords(await fetch('/data/train.tfrecord.gz'), {stats})) {
- *   handle(payload); // a Uint8Array: a serialized tf.train.Example, say
+ *   worker.postMessage(payload, [payload.buffer]); // a Uint8Array of its own: a tf.train.Example, say
  * }
  * console.log(stats.records, stats.compression); // e.g. 10000 'gzip'
+ *
+ * // A hot loop that only looks at each record: views, no copies.
+ * let bytes = 0;
+ * for await (const view of readRecords(file, {views: true})) bytes += view.length;
  * ```
  */
 export function readRecords(source: RecordSource, options: ReadRecordsOptions = {}): AsyncGenerator<Uint8Array> {
@@ -215,7 +222,7 @@ class RecordIterator implements AsyncGenerator<Uint8Array, undefined, unknown> {
       f.offset += recordLength + OVERHEAD_BYTES;
       f.index++;
       f.p = p = end;
-      if (keep) return cfg.copy ? copyOf(chunk, start, start + recordLength) : summer.view(start, recordLength);
+      if (keep) return cfg.views ? summer.view(start, recordLength) : summer.copy(start, recordLength);
     }
     return undefined;
   }
@@ -273,7 +280,8 @@ async function* frameRecords(
 ): AsyncGenerator<Uint8Array | typeof HANDOFF, undefined> {
   const name = cfg.name;
   const stats = cfg.stats;
-  const copy = cfg.copy;
+  // Owned payloads (the default) also mean no view of a source chunk is held past the next pull.
+  const copy = !cfg.views;
   let compression: RecordCompression = requested === 'auto' ? 'none' : requested;
   let offset = 0; // stream offset of the current record's start
   let index = 0; // index of the current record
@@ -342,7 +350,7 @@ async function* frameRecords(
           index++;
           const start = p;
           p += recordLength + FOOTER_BYTES;
-          if (keep) yield copy ? copyOf(chunk, start, start + recordLength) : summer.view(start, recordLength);
+          if (keep) yield copy ? summer.copy(start, recordLength) : summer.view(start, recordLength);
         } else {
           length = recordLength;
           startBody();
@@ -374,7 +382,8 @@ async function* frameRecords(
         const keep = acceptData(new RangeSummer(record), 0, recordLength, offset, index, cfg);
         offset += recordLength + OVERHEAD_BYTES;
         index++;
-        if (keep) yield record.subarray(0, recordLength);
+        // Owned, a payload's buffer holds it alone (not its checksum too): one more copy, once per cut.
+        if (keep) yield copy ? record.slice(0, recordLength) : record.subarray(0, recordLength);
       }
 
       // 3. Whole records inside this chunk: views, no copies, framed by the iterator (see

@@ -21,10 +21,14 @@ describe('decodeRecords', () => {
     expect(decodeRecords(FILE).map(toHex)).toEqual(PAYLOADS.map(toHex));
   });
 
-  it('returns views into the input (no copies) and nothing for empty input', () => {
+  it('returns records of their own by default, views into the input with views: true, nothing for empty input', () => {
     const records = decodeRecords(FILE);
-    expect(records[2]!.buffer).toBe(FILE.buffer);
-    expect(records[2]!.byteOffset).toBe(35 + 12);
+    expect(records[2]!.buffer).not.toBe(FILE.buffer);
+    expect(records[2]!.buffer.byteLength).toBe(11);
+    expect(toHex(records[2]!)).toBe(toHex(utf8('hello world')));
+    const views = decodeRecords(FILE, {views: true});
+    expect(views[2]!.buffer).toBe(FILE.buffer);
+    expect(views[2]!.byteOffset).toBe(35 + 12);
     expect(decodeRecords(new Uint8Array(0))).toEqual([]);
   });
 
