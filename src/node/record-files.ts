@@ -101,9 +101,9 @@ export async function* fileChunks(filePath: string, readSize = DEFAULT_READ_SIZE
  *
  * Takes every `readRecords` option (compression defaults to `'auto'`); errors name the file (the
  * `name` option defaults to `filePath`). A missing file rejects the first `next()` with Node's
- * `ENOENT` error. Payloads are views into fresh read buffers: they stay valid after the next
- * iteration, and a kept one keeps its 120 KiB buffer alive (pass `copy: true`, or `slice()` the
- * records you keep, to avoid that).
+ * `ENOENT` error. Payloads are the caller's (each its own buffer, as `readRecords` gives them); pass
+ * `views: true` for zero-copy views into the 120 KiB read buffers, which share their buffer with other
+ * records (use each in place, and `slice()` what you keep).
  *
  * ```ts
  * for await (const record of openRecordFile('data/training.tfrecord-00000-of-00010')) {
