@@ -11,7 +11,7 @@ import {expect, it} from 'vitest';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 // Spelled in pieces so this file does not match itself. The notes' names in capitals, as a word
-// (the error code `INVALID_SPEC` is not one), their upper-case file names, a section sign, their folder.
+//, their upper-case file names, a section sign, their folder.
 const PRIVATE_CITATIONS = [
   new RegExp(`\\b${'SP'}${'EC'}\\b`),
   new RegExp(`\\b(${'ARCHI'}TECTURE|${'ST'}YLE)\\.md\\b`),

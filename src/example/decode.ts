@@ -143,9 +143,9 @@ function decodeEntries(b: Uint8Array, out: ExampleFeatures, count: number): void
  * the same results and words the errors.
  *
  * Throws an {@link ExampleParseError} with `byteOffset` for a malformed message: a varint longer
- * than 10 bytes (`MALFORMED_VARINT`), a length or value past the end of its message
- * (`TRUNCATED`), a wrong wire type on a known field (`WRONG_WIRE_TYPE`), groups or invalid wire
- * types (`INVALID_WIRE_TYPE`). Nothing is allocated from a length before it is checked against
+ * than 10 bytes (`malformed-varint`), a length or value past the end of its message
+ * (`truncated`), a wrong wire type on a known field (`wrong-wire-type`), groups or invalid wire
+ * types (`invalid-wire-type`). Nothing is allocated from a length before it is checked against
  * the bytes left.
  *
  * ```ts

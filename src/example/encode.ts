@@ -82,7 +82,7 @@ export function bytesFeature(values: ArrayLike<Uint8Array | string>): Feature {
 }
 
 function fail(key: string, what: string): never {
-  throw new ExampleParseError('INVALID_SPEC', `example: feature '${key}': ${what}`, {key});
+  throw new ExampleParseError('invalid-spec', `example: feature '${key}': ${what}`, {key});
 }
 
 /** Normalises any {@link FeatureInput} to a {@link Feature}; `key` names it in errors. */
@@ -106,7 +106,7 @@ export function toFeature(key: string, input: FeatureInput): Feature {
       if (f.kind === 'bytes') return bytesFeature(f.values as ArrayLike<string>);
     }
   } catch (err) {
-    if (err instanceof RangeError) throw new ExampleParseError('INVALID_SPEC', `example: feature '${key}': ${err.message.replace(/^example: /, '')}`, {key, cause: err});
+    if (err instanceof RangeError) throw new ExampleParseError('invalid-spec', `example: feature '${key}': ${err.message.replace(/^example: /, '')}`, {key, cause: err});
     throw err;
   }
   return fail(key, 'not a feature: expected {kind, values}, a typed array, strings, bytes, bigints or Longs');
@@ -259,7 +259,7 @@ function writeFeatures(entries: PreparedEntry[]): void {
  * one `features` field, map entries in the input's key order with the key before the value,
  * lists packed (floats and int64s) in one chunk, empty lists as an empty list message.
  *
- * Throws an {@link ExampleParseError} with code `'INVALID_SPEC'` for a value it cannot encode
+ * Throws an {@link ExampleParseError} with code `'invalid-spec'` for a value it cannot encode
  * exactly (an ambiguous `number[]`, an int64 number that is not a safe integer...).
  *
  * ```ts

@@ -5,27 +5,29 @@
 
 /**
  * What went wrong, from a closed set:
- * - `'MALFORMED_VARINT'`: a varint runs past 10 bytes (wire level, has `byteOffset`);
- * - `'TRUNCATED'`: a length, a fixed-width value or a varint runs past the end of its message
+ * - `'malformed-varint'`: a varint runs past 10 bytes (wire level, has `byteOffset`);
+ * - `'truncated'`: a length, a fixed-width value or a varint runs past the end of its message
  *   (wire level, has `byteOffset`);
- * - `'WRONG_WIRE_TYPE'`: a known field arrives with a wire type its schema forbids (wire level);
- * - `'INVALID_WIRE_TYPE'`: wire types 3/4 (groups), 6, 7, or field number 0 (wire level);
- * - `'MISSING_FEATURE'`: a FixedLen feature without a default is absent;
- * - `'TYPE_MISMATCH'`: the Example holds another kind of list than the spec's dtype;
- * - `'SHAPE_MISMATCH'`: the value count does not fit the spec's shape;
- * - `'INT64_OUT_OF_RANGE'`: an int64 does not fit the int32 tensor it must become;
- * - `'INVALID_SPEC'`: the feature spec or the input values themselves are unusable.
+ * - `'wrong-wire-type'`: a known field arrives with a wire type its schema forbids (wire level);
+ * - `'invalid-wire-type'`: wire types 3/4 (groups), 6, 7, or field number 0 (wire level);
+ * - `'missing-feature'`: a FixedLen feature without a default is absent;
+ * - `'type-mismatch'`: the Example holds another kind of list than the spec's dtype;
+ * - `'shape-mismatch'`: the value count does not fit the spec's shape;
+ * - `'int64-out-of-range'`: an int64 does not fit the int32 tensor it must become;
+ * - `'invalid-spec'`: the feature spec or the input values themselves are unusable;
+ * - `'invalid-options'`: an option of `parseExamples`/`parseExample` is unusable (`int64`, `names`).
  */
 export type ExampleErrorCode =
-  | 'MALFORMED_VARINT'
-  | 'TRUNCATED'
-  | 'WRONG_WIRE_TYPE'
-  | 'INVALID_WIRE_TYPE'
-  | 'MISSING_FEATURE'
-  | 'TYPE_MISMATCH'
-  | 'SHAPE_MISMATCH'
-  | 'INT64_OUT_OF_RANGE'
-  | 'INVALID_SPEC';
+  | 'malformed-varint'
+  | 'truncated'
+  | 'wrong-wire-type'
+  | 'invalid-wire-type'
+  | 'missing-feature'
+  | 'type-mismatch'
+  | 'shape-mismatch'
+  | 'int64-out-of-range'
+  | 'invalid-spec'
+  | 'invalid-options';
 
 /** Context carried by an {@link ExampleParseError}; every field is optional. */
 export interface ExampleParseErrorContext {
@@ -57,7 +59,7 @@ export interface ExampleParseErrorContext {
  * try {
  *   parseExamples(records, quickdrawFeatures);
  * } catch (err) {
- *   if (err instanceof ExampleParseError && err.code === 'MISSING_FEATURE') console.log(err.key);
+ *   if (err instanceof ExampleParseError && err.code === 'missing-feature') console.log(err.key);
  * }
  * ```
  */

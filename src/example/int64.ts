@@ -139,7 +139,7 @@ export function toLong(v: number | bigint | Long | string): Long {
     return Long.fromBigInt(b, false);
   }
   if (Long.isLong(v)) return v.unsigned ? v.toSigned() : v;
-  throw new ExampleParseError('INVALID_SPEC', `example: ${String(v)} is not an int64 value (number, bigint, Long or string)`);
+  throw new ExampleParseError('invalid-spec', `example: ${String(v)} is not an int64 value (number, bigint, Long or string)`);
 }
 
 /** True when int64 `[lo, hi]` fits int32. */

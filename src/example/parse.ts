@@ -84,7 +84,7 @@ export interface ParseExampleOptions {
   names?: readonly string[];
   /**
    * How int64 features come back. `'int32'` (default): int32 tensors, and an `ExampleParseError`
-   * (`INT64_OUT_OF_RANGE`) naming the feature, the Example and the exact value when one does not
+   * (`int64-out-of-range`) naming the feature, the Example and the exact value when one does not
    * fit. `'exact'`: {@link Int64Tensor} objects (`BigInt64Array` values) outside tfjs.
    */
   int64?: 'int32' | 'exact';
@@ -156,7 +156,7 @@ function fillColumn(b: Uint8Array, ctx: Ctx, dtype: DType, col: Column, colBytes
 }
 
 function int64Error(ctx: Ctx, i: number, key: string, value: string): ExampleParseError {
-  return exampleError(ctx, 'INT64_OUT_OF_RANGE', i, key, `int64 value ${value} does not fit in an int32 tensor; parse with {int64: 'exact'} for exact values`, 'int32', value);
+  return exampleError(ctx, 'int64-out-of-range', i, key, `int64 value ${value} does not fit in an int32 tensor; parse with {int64: 'exact'} for exact values`, 'int32', value);
 }
 
 /** Writes default/pad values `def` into `col` from value index `at`, `count` values, cycling. */
@@ -226,7 +226,7 @@ function openEntry(ctx: Ctx, serialized: readonly Uint8Array[], s: number, e: nu
         : spec.type === 'fixedLenSequence'
           ? `Data types don't match. Expected type: ${expected}`
           : `Data types don't match. Expected type: ${expected}, Actual type: ${actual}`;
-    throw exampleError(ctx, 'TYPE_MISMATCH', i, key, words, expected, actual);
+    throw exampleError(ctx, 'type-mismatch', i, key, words, expected, actual);
   }
   try {
     return countValues(b);
@@ -242,7 +242,17 @@ interface Built {
 /** The shared core of parseExamples and parseExample. */
 function parseCore(serialized: readonly Uint8Array[], specs: FeatureSpecs, options: ParseExampleOptions, single: boolean): Record<string, unknown> {
   usePool(false); // string values are copies of their own
-  const ctx: Ctx = {names: options.names, exact: options.int64 === 'exact'};
+  const int64 = options.int64 ?? 'int32';
+  if (int64 !== 'int32' && int64 !== 'exact') {
+    throw new ExampleParseError('invalid-options', `example: int64 must be 'int32' or 'exact', got ${String(int64)}`);
+  }
+  if (options.names !== undefined && options.names.length !== serialized.length) {
+    throw new ExampleParseError(
+      'invalid-options',
+      `example: names has ${options.names.length} entries for ${serialized.length} serialized Examples`,
+    );
+  }
+  const ctx: Ctx = {names: options.names, exact: int64 === 'exact'};
   const keys = Object.keys(specs);
   const K = keys.length;
   const B = serialized.length;
@@ -252,7 +262,7 @@ function parseCore(serialized: readonly Uint8Array[], specs: FeatureSpecs, optio
   for (let k = 0; k < K; k++) {
     const s = specList[k];
     if (s === null || typeof s !== 'object' || !['fixedLen', 'varLen', 'fixedLenSequence', 'ragged'].includes(s.type)) {
-      throw new ExampleParseError('INVALID_SPEC', `example: spec for '${keys[k]}' is not a feature spec (use fixedLenFeature, varLenFeature, fixedLenSequenceFeature or raggedFeature)`, {key: keys[k]!});
+      throw new ExampleParseError('invalid-spec', `example: spec for '${keys[k]}' is not a feature spec (use fixedLenFeature, varLenFeature, fixedLenSequenceFeature or raggedFeature)`, {key: keys[k]!});
     }
   }
 
@@ -298,7 +308,7 @@ function parseCore(serialized: readonly Uint8Array[], specs: FeatureSpecs, optio
         const n = openEntry(ctx, serialized, starts[i * K + k]!, ends[i * K + k]!, i, key, spec);
         if (n < 0) {
           if (spec.defaultValue === undefined) {
-            throw new ExampleParseError('MISSING_FEATURE', `example: Name: ${nameOf(ctx, i)}, Feature: ${key} (data type: ${expectedTf}) is required but could not be found.`, {
+            throw new ExampleParseError('missing-feature', `example: Name: ${nameOf(ctx, i)}, Feature: ${key} (data type: ${expectedTf}) is required but could not be found.`, {
               ...errCtx(ctx, i, key),
               expected: expectedTf,
             });
@@ -308,7 +318,7 @@ function parseCore(serialized: readonly Uint8Array[], specs: FeatureSpecs, optio
         }
         if (n !== elem) {
           const shapeStr = shapeString(spec.shape);
-          throw exampleError(ctx, 'SHAPE_MISMATCH', i, key, `Number of ${LIST_WORD[dtype]} values != expected.  Values size: ${n} but output shape: ${shapeStr}`, shapeStr, String(n));
+          throw exampleError(ctx, 'shape-mismatch', i, key, `Number of ${LIST_WORD[dtype]} values != expected.  Values size: ${n} but output shape: ${shapeStr}`, shapeStr, String(n));
         }
         fillColumn(serialized[i]!, ctx, dtype, col, colBytes, i * elem, i, key);
       }
@@ -327,7 +337,7 @@ function parseCore(serialized: readonly Uint8Array[], specs: FeatureSpecs, optio
       const c = Math.max(n, 0);
       if (c % elem !== 0) {
         const shapeStr = shapeString((spec as FixedLenSequenceFeatureSpec).shape);
-        throw exampleError(ctx, 'SHAPE_MISMATCH', i, key, `Number of ${LIST_WORD[dtype]} values is not a multiple of stride length. Saw ${c} values but output shape is: ${shapeStr}`, `a multiple of ${elem}`, String(c));
+        throw exampleError(ctx, 'shape-mismatch', i, key, `Number of ${LIST_WORD[dtype]} values is not a multiple of stride length. Saw ${c} values but output shape is: ${shapeStr}`, `a multiple of ${elem}`, String(c));
       }
       counts[i] = c;
       total += c;
@@ -404,14 +414,14 @@ function parseCore(serialized: readonly Uint8Array[], specs: FeatureSpecs, optio
  *
  * For each key of `specs`:
  * - `fixedLenFeature(shape)` → a dense tensor `[batch, ...shape]`; a missing feature takes the
- *   default, or throws `MISSING_FEATURE` without one;
+ *   default, or throws `missing-feature` without one;
  * - `varLenFeature` → {@link SparseFeatureResult} (`denseShape` `[batch, longest]`); use
  *   {@link sparseToDense} for a padded tensor;
  * - `fixedLenSequenceFeature(shape)` → `[batch, longestRows, ...shape]`, padded with its default;
  * - `raggedFeature` → {@link RaggedFeatureResult} (`values`, `rowLengths`).
  *
  * dtypes: `'float32'` → float32 tensors; `'string'` → string tensors of the raw bytes; `'int64'`
- * → int32 tensors when every value fits, else an `ExampleParseError` (`INT64_OUT_OF_RANGE`)
+ * → int32 tensors when every value fits, else an `ExampleParseError` (`int64-out-of-range`)
  * naming the feature, the Example and the exact value; pass `{int64: 'exact'}` to get every int64
  * feature as an {@link Int64Tensor} (`BigInt64Array`) instead.
  *

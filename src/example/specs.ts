@@ -53,7 +53,7 @@ export type FeatureSpecs = Readonly<Record<string, FeatureSpec>>;
 const DTYPES: readonly DType[] = ['float32', 'int64', 'string'];
 
 function specError(message: string): never {
-  throw new ExampleParseError('INVALID_SPEC', `example: ${message}`);
+  throw new ExampleParseError('invalid-spec', `example: ${message}`);
 }
 
 function checkDType(dtype: unknown): asserts dtype is DType {
@@ -115,7 +115,7 @@ function defaultLength(d: NormalizedDefault): number {
  *
  * `defaultValue` (flattened row-major, so `[1, 2, 3, 4]` or `[[1, 2], [3, 4]]` both fit `[2, 2]`)
  * is used when the feature is missing; without it a missing feature is an error. The default must
- * hold exactly `product(shape)` values: a mismatch throws an `ExampleParseError` (`INVALID_SPEC`)
+ * hold exactly `product(shape)` values: a mismatch throws an `ExampleParseError` (`invalid-spec`)
  * here, not at parse time. int64 features become int32 tensors (see `parseExamples`).
  *
  * ```ts

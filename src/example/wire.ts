@@ -36,7 +36,7 @@ export function wireError(code: ExampleErrorCode, detail: string, offset: number
 
 /**
  * Reads a varint as a JavaScript number (exact below 2^53, larger values only compare as large),
- * for tags and lengths. Throws `TRUNCATED` or `MALFORMED_VARINT`.
+ * for tags and lengths. Throws `truncated` or `malformed-varint`.
  */
 export function readVarNum(b: Uint8Array, end: number): number {
   const start = pos;
@@ -50,7 +50,7 @@ export function readVarNum(b: Uint8Array, end: number): number {
   let value = 0;
   let scale = 1;
   for (let i = 0; i < 10; i++) {
-    if (start + i >= end) wireError('TRUNCATED', `varint at byte ${start} runs past the end of its message at byte ${end}`, start);
+    if (start + i >= end) wireError('truncated', `varint at byte ${start} runs past the end of its message at byte ${end}`, start);
     const byte = b[start + i]!;
     value += (byte & 0x7f) * scale;
     scale *= 128;
@@ -59,7 +59,7 @@ export function readVarNum(b: Uint8Array, end: number): number {
       return value;
     }
   }
-  return wireError('MALFORMED_VARINT', `varint at byte ${start} is longer than 10 bytes`, start);
+  return wireError('malformed-varint', `varint at byte ${start} is longer than 10 bytes`, start);
 }
 
 /** Reads a length prefix and checks it against the bytes left before `end`; returns the length. */
@@ -67,7 +67,7 @@ export function readLength(b: Uint8Array, end: number): number {
   const at = pos;
   const len = readVarNum(b, end);
   if (len > end - pos) {
-    wireError('TRUNCATED', `length ${exactVarint(b, at, pos)} at byte ${at} runs past the end of its message (${end - pos} bytes left)`, at);
+    wireError('truncated', `length ${exactVarint(b, at, pos)} at byte ${at} runs past the end of its message (${end - pos} bytes left)`, at);
   }
   return len;
 }
@@ -79,14 +79,14 @@ function exactVarint(b: Uint8Array, start: number, end: number): string {
   return BigInt.asUintN(64, v).toString();
 }
 
-/** Reads a tag; throws `INVALID_WIRE_TYPE` for field number 0, groups (3, 4) and wire types 6, 7. */
+/** Reads a tag; throws `invalid-wire-type` for field number 0, groups (3, 4) and wire types 6, 7. */
 export function readTag(b: Uint8Array, end: number): number {
   const at = pos;
   const tag = readVarNum(b, end);
   const wt = tag % 8;
-  if (tag < 8 || tag > 0xffffffff) wireError('INVALID_WIRE_TYPE', `invalid field number ${Math.floor(tag / 8)} at byte ${at}`, at);
-  if (wt === 3 || wt === 4) wireError('INVALID_WIRE_TYPE', `group wire type ${wt} at byte ${at} is not supported`, at);
-  if (wt > 5) wireError('INVALID_WIRE_TYPE', `invalid wire type ${wt} at byte ${at}`, at);
+  if (tag < 8 || tag > 0xffffffff) wireError('invalid-wire-type', `invalid field number ${Math.floor(tag / 8)} at byte ${at}`, at);
+  if (wt === 3 || wt === 4) wireError('invalid-wire-type', `group wire type ${wt} at byte ${at} is not supported`, at);
+  if (wt > 5) wireError('invalid-wire-type', `invalid wire type ${wt} at byte ${at}`, at);
   return tag;
 }
 
@@ -98,7 +98,7 @@ export function skipValue(b: Uint8Array, wt: number, end: number): void {
       readVarNum(b, end);
       return;
     case 1:
-      if (end - pos < 8) wireError('TRUNCATED', `fixed64 at byte ${at} runs past the end of its message at byte ${end}`, at);
+      if (end - pos < 8) wireError('truncated', `fixed64 at byte ${at} runs past the end of its message at byte ${end}`, at);
       pos += 8;
       return;
     case 2: {
@@ -107,14 +107,14 @@ export function skipValue(b: Uint8Array, wt: number, end: number): void {
       return;
     }
     default:
-      if (end - pos < 4) wireError('TRUNCATED', `fixed32 at byte ${at} runs past the end of its message at byte ${end}`, at);
+      if (end - pos < 4) wireError('truncated', `fixed32 at byte ${at} runs past the end of its message at byte ${end}`, at);
       pos += 4;
   }
 }
 
-/** Throws `WRONG_WIRE_TYPE` for a known field with a forbidden wire type. */
+/** Throws `wrong-wire-type` for a known field with a forbidden wire type. */
 export function wrongWireType(message: string, field: number, wt: number, expected: string, at: number): never {
-  return wireError('WRONG_WIRE_TYPE', `field ${field} of ${message} at byte ${at} has wire type ${wt}, expected ${expected}`, at);
+  return wireError('wrong-wire-type', `field ${field} of ${message} at byte ${at} has wire type ${wt}, expected ${expected}`, at);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -330,11 +330,11 @@ export function countValues(b: Uint8Array): number {
       if (kind === KIND_FLOAT) {
         if (wt === 2) {
           const len = readLength(b, end);
-          if (len % 4 !== 0) wireError('TRUNCATED', `packed float list at byte ${at} has ${len} bytes, not a multiple of 4`, at);
+          if (len % 4 !== 0) wireError('truncated', `packed float list at byte ${at} has ${len} bytes, not a multiple of 4`, at);
           count += len / 4;
           pos += len;
         } else if (wt === 5) {
-          if (end - pos < 4) wireError('TRUNCATED', `fixed32 at byte ${pos} runs past the end of its message at byte ${end}`, pos);
+          if (end - pos < 4) wireError('truncated', `fixed32 at byte ${pos} runs past the end of its message at byte ${end}`, pos);
           pos += 4;
           count++;
         } else {
@@ -346,8 +346,8 @@ export function countValues(b: Uint8Array): number {
           const e = pos + len;
           const n = countVarints(b, pos, e);
           if (n < 0) {
-            if (varintFaultCut) wireError('TRUNCATED', `varint at byte ${varintFaultAt} runs past the end of its message at byte ${e}`, varintFaultAt);
-            wireError('MALFORMED_VARINT', `varint at byte ${varintFaultAt} is longer than 10 bytes`, varintFaultAt);
+            if (varintFaultCut) wireError('truncated', `varint at byte ${varintFaultAt} runs past the end of its message at byte ${e}`, varintFaultAt);
+            wireError('malformed-varint', `varint at byte ${varintFaultAt} is longer than 10 bytes`, varintFaultAt);
           }
           count += n;
           pos = e;

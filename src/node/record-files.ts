@@ -10,6 +10,7 @@ import {
   type RecordCompression,
   type RecordWriter,
   readRecords,
+  TFRecordError,
 } from '../tfrecord/index.js';
 import {openAtomicFile} from './atomic-write.js';
 import {notFoundError} from './node-error.js';
@@ -44,10 +45,10 @@ const PIECE_BYTES = 120 * 1024;
  */
 export const DEFAULT_READ_SIZE = 2 << 20;
 
-/** Throws `RangeError` unless `readSize` is a positive integer. @internal */
+/** Throws a `TFRecordError` (`invalid-options`) unless `readSize` is a positive integer. @internal */
 export function checkReadSize(readSize: number): void {
   if (!Number.isSafeInteger(readSize) || readSize < 1) {
-    throw new RangeError(`tfrecord: readSize must be a positive integer, got ${readSize}`);
+    throw new TFRecordError('invalid-options', `tfrecord: readSize must be a positive integer, got ${readSize}`);
   }
 }
 

@@ -34,7 +34,7 @@ export function detectCompression(head: Uint8Array): RecordCompression {
   return 'none';
 }
 
-/** A failure of the decompression layer itself (internal; the reader turns it into `DECOMPRESSION`). */
+/** A failure of the decompression layer itself (internal; the reader turns it into `decompression`). */
 export class DecompressFailure extends Error {
   override readonly name = 'DecompressFailure';
 }

@@ -18,8 +18,8 @@ import {type DecodeRecordsOptions, resolveFrameConfig} from './read-options.js';
  * a record boundary.
  * For gzip/zlib data, or for a stream, use the async `readRecords`.
  *
- * @throws {@link TFRecordError} `CORRUPTED` (length or data CRC; data CRC failures are dropped instead
- *   with `onCorrupt: 'skip'`), `TRUNCATED` (the bytes end inside a record), `RECORD_TOO_LARGE`.
+ * @throws {@link TFRecordError} `corrupted` (length or data CRC; data CRC failures are dropped instead
+ *   with `onCorrupt: 'skip'`), `truncated` (the bytes end inside a record), `record-too-large`.
  *
  * ```ts
  * const records = decodeRecords(new Uint8Array(await file.arrayBuffer()), {name: file.name});

@@ -5,19 +5,30 @@
 
 /**
  * What went wrong, as a closed set:
- * - `'CORRUPTED'`: a length or data checksum does not match (TensorFlow's `corrupted record at N`);
- * - `'TRUNCATED'`: the input ends inside a record (TensorFlow's `truncated record at N`);
- * - `'RECORD_TOO_LARGE'`: a (checksum-valid) length header exceeds `maxRecordBytes`;
- * - `'DECOMPRESSION'`: the gzip or zlib layer failed (bad header, bad data, cut short, no platform support).
+ * - `'corrupted'`: a length or data checksum does not match (TensorFlow's `corrupted record at N`);
+ * - `'truncated'`: the input ends inside a record (TensorFlow's `truncated record at N`);
+ * - `'record-too-large'`: a (checksum-valid) length header exceeds `maxRecordBytes`;
+ * - `'decompression'`: the gzip or zlib layer failed (bad header, bad data, cut short, no platform support);
+ * - `'invalid-options'`: an option or argument is unusable (a negative `maxRecordBytes`, a bad shard index);
+ * - `'invalid-input'`: what was handed in is of no kind the function takes (a source that is not bytes,
+ *   a stream, a Blob or a Response; a payload that is not a `Uint8Array`; a failed `Response`).
+ *
+ * The first four carry `byteOffset` and `recordIndex`; the last two carry neither.
  */
-export type TFRecordErrorCode = 'CORRUPTED' | 'TRUNCATED' | 'RECORD_TOO_LARGE' | 'DECOMPRESSION';
+export type TFRecordErrorCode =
+  | 'corrupted'
+  | 'truncated'
+  | 'record-too-large'
+  | 'decompression'
+  | 'invalid-options'
+  | 'invalid-input';
 
 /** Context carried by a {@link TFRecordError}. */
 export interface TFRecordErrorContext {
   /** Start of the faulty record in the (decompressed) stream, in bytes, as TensorFlow reports it. */
-  readonly byteOffset: number;
+  readonly byteOffset?: number | undefined;
   /** Zero-based position of the faulty record in the file, counting records skipped as corrupt. */
-  readonly recordIndex: number;
+  readonly recordIndex?: number | undefined;
   /** The source's name (the `name` option, a file path, a `File`'s name or a `Response`'s URL). */
   readonly source?: string | undefined;
   /** The lower-level error this one wraps (a `DecompressionStream` failure). */
@@ -30,13 +41,14 @@ export interface TFRecordErrorContext {
  *
  * Messages are lower-case, prefixed `tfrecord:`, and carry the numbers:
  * `tfrecord: corrupted record at 1024 (record 3) in train-0.tfrecord: data checksum mismatch`.
- * Invalid arguments (a negative `maxRecordBytes`, a bad shard index) are `RangeError`s/`TypeError`s instead.
+ * Invalid options and inputs are `TFRecordError`s too (`invalid-options`, `invalid-input`), as every
+ * module of this package reports them: `tfrecord: maxRecordBytes must be a non-negative safe integer, got -1`.
  *
  * ```ts
  * try {
  *   decodeRecords(bytes, {name: 'shard-0'});
  * } catch (err) {
- *   if (err instanceof TFRecordError && err.code === 'CORRUPTED') {
+ *   if (err instanceof TFRecordError && err.code === 'corrupted') {
  *     console.log(`bad record #${err.recordIndex} at byte ${err.byteOffset} of ${err.source}`);
  *   }
  * }
@@ -46,15 +58,15 @@ export class TFRecordError extends Error {
   override readonly name = 'TFRecordError';
   /** What went wrong; see {@link TFRecordErrorCode}. */
   readonly code: TFRecordErrorCode;
-  /** Start of the faulty record in the (decompressed) stream, in bytes. */
-  readonly byteOffset: number;
-  /** Zero-based index of the faulty record, counting skipped records. */
-  readonly recordIndex: number;
+  /** Start of the faulty record in the (decompressed) stream, in bytes (not for `invalid-*` codes). */
+  readonly byteOffset: number | undefined;
+  /** Zero-based index of the faulty record, counting skipped records (not for `invalid-*` codes). */
+  readonly recordIndex: number | undefined;
   /** The source's name, when known. */
   readonly source: string | undefined;
 
   /** @param message - The full message, already prefixed `tfrecord:`. */
-  constructor(code: TFRecordErrorCode, message: string, context: TFRecordErrorContext) {
+  constructor(code: TFRecordErrorCode, message: string, context: TFRecordErrorContext = {}) {
     super(message, context.cause === undefined ? undefined : {cause: context.cause});
     this.code = code;
     this.byteOffset = context.byteOffset;
@@ -75,7 +87,7 @@ export function corruptedError(
   source: string | undefined,
   detail: string,
 ): TFRecordError {
-  return new TFRecordError('CORRUPTED', `tfrecord: corrupted record ${where(byteOffset, recordIndex, source)}: ${detail}`, {
+  return new TFRecordError('corrupted', `tfrecord: corrupted record ${where(byteOffset, recordIndex, source)}: ${detail}`, {
     byteOffset,
     recordIndex,
     source,
@@ -89,7 +101,7 @@ export function truncatedError(
   source: string | undefined,
   detail: string,
 ): TFRecordError {
-  return new TFRecordError('TRUNCATED', `tfrecord: truncated record ${where(byteOffset, recordIndex, source)}: ${detail}`, {
+  return new TFRecordError('truncated', `tfrecord: truncated record ${where(byteOffset, recordIndex, source)}: ${detail}`, {
     byteOffset,
     recordIndex,
     source,
@@ -105,7 +117,7 @@ export function tooLargeError(
   maxRecordBytes: number,
 ): TFRecordError {
   return new TFRecordError(
-    'RECORD_TOO_LARGE',
+    'record-too-large',
     `tfrecord: record too large ${where(byteOffset, recordIndex, source)}: length ${length} exceeds maxRecordBytes ${maxRecordBytes}`,
     {byteOffset, recordIndex, source},
   );
@@ -121,8 +133,18 @@ export function decompressionError(
   cause?: unknown,
 ): TFRecordError {
   return new TFRecordError(
-    'DECOMPRESSION',
+    'decompression',
     `tfrecord: ${format} decompression failed ${where(byteOffset, recordIndex, source)}: ${reason}`,
     {byteOffset, recordIndex, source, cause},
   );
+}
+
+/** `tfrecord: <message>` as an `invalid-options` error. */
+export function optionsError(message: string): TFRecordError {
+  return new TFRecordError('invalid-options', `tfrecord: ${message}`);
+}
+
+/** `tfrecord: <message>` as an `invalid-input` error. */
+export function inputError(message: string): TFRecordError {
+  return new TFRecordError('invalid-input', `tfrecord: ${message}`);
 }

@@ -34,8 +34,8 @@ export function looksZlib(bytes: Uint8Array): boolean {
 
 /**
  * Checks the 12-byte header at `bytes[at, at + 12)` of the record starting at stream offset `offset`
- * and returns its data length. Throws `CORRUPTED` when the length CRC fails (first: a corrupt length is
- * not to be trusted for anything), then `RECORD_TOO_LARGE` when the length exceeds the limit.
+ * and returns its data length. Throws `corrupted` when the length CRC fails (first: a corrupt length is
+ * not to be trusted for anything), then `record-too-large` when the length exceeds the limit.
  */
 export function checkHeader(bytes: Uint8Array, at: number, offset: number, index: number, cfg: FrameConfig): number {
   if (maskedHeaderCrc(bytes, at) !== readU32(bytes, at + 8)) {
@@ -58,7 +58,7 @@ export function checkHeader(bytes: Uint8Array, at: number, offset: number, index
 /**
  * Checks the data CRC of the record whose data is `summer.bytes[start, start + length)` followed by its
  * stored CRC. Returns `true` to keep the record; `false` to skip it (counted in `stats.skipped`); throws
- * `CORRUPTED` otherwise. Updates the stats of a kept record.
+ * `corrupted` otherwise. Updates the stats of a kept record.
  */
 export function acceptData(
   summer: RangeSummer,

@@ -2,6 +2,7 @@
  * Reading several shards at once, as tf.data's `interleave` / `TFRecordDataset(num_parallel_reads=...)`.
  * @module
  */
+import {optionsError} from './errors.js';
 
 /** Options of {@link interleaveRecords} and {@link Interleaver}. */
 export interface InterleaveOptions {
@@ -47,7 +48,7 @@ interface Slot<T> {
 
 function checkCount(name: string, value: number): void {
   if (!Number.isSafeInteger(value) || value < 1) {
-    throw new RangeError(`tfrecord: ${name} must be a positive integer, got ${value}`);
+    throw optionsError(`${name} must be a positive integer, got ${value}`);
   }
 }
 
@@ -222,7 +223,7 @@ async function closeQuietly(iterator: AsyncIterator<unknown>): Promise<void> {
  * Sources are opened lazily (a function is called, an iterable first pulled, only when its slot
  * needs it) and closed when they end, when one fails, or when the consumer stops early (`return()`,
  * which a `for await` loop's `break` calls). `readAhead` overlaps the sources' I/O; the returned
- * {@link Interleaver} tells each element's source and position. Throws `RangeError` at once for a
+ * {@link Interleaver} tells each element's source and position. Throws a `TFRecordError` (`invalid-options`) at once for a
  * `cycleLength` or `blockLength` that is not a positive integer.
  *
  * ```ts

@@ -2,6 +2,7 @@
  * Options and counters shared by the record readers.
  * @module
  */
+import {optionsError} from './errors.js';
 
 /** A whole-file compression, as TensorFlow's `compression_type` (`''`/`'GZIP'`/`'ZLIB'`). */
 export type RecordCompression = 'none' | 'gzip' | 'zlib';
@@ -51,7 +52,7 @@ export interface DecodeRecordsOptions {
   verifyChecksums?: boolean;
   /**
    * The largest record payload accepted, in bytes (default {@link DEFAULT_MAX_RECORD_BYTES}, 64 MiB).
-   * A checksum-valid length header above it fails with `RECORD_TOO_LARGE` before anything is allocated.
+   * A checksum-valid length header above it fails with `record-too-large` before anything is allocated.
    */
   maxRecordBytes?: number;
   /** Names the source in error messages (default: the `File` name, the `Response` URL, or none). */
@@ -99,15 +100,15 @@ export interface FrameConfig {
   readonly views: boolean;
 }
 
-/** Validates and resolves options; throws `RangeError` for a bad `maxRecordBytes` or `onCorrupt`. */
+/** Validates and resolves options; throws `TFRecordError` (`invalid-options`) for a bad `maxRecordBytes` or `onCorrupt`. */
 export function resolveFrameConfig(options: ReadRecordsOptions, fallbackName?: string): FrameConfig {
   const max = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
   if (!Number.isSafeInteger(max) || max < 0) {
-    throw new RangeError(`tfrecord: maxRecordBytes must be a non-negative safe integer, got ${max}`);
+    throw optionsError(`maxRecordBytes must be a non-negative safe integer, got ${max}`);
   }
   const onCorrupt = options.onCorrupt ?? 'throw';
   if (onCorrupt !== 'throw' && onCorrupt !== 'skip') {
-    throw new RangeError(`tfrecord: onCorrupt must be 'throw' or 'skip', got ${String(onCorrupt)}`);
+    throw optionsError(`onCorrupt must be 'throw' or 'skip', got ${String(onCorrupt)}`);
   }
   const stats = options.stats;
   if (stats !== undefined) {

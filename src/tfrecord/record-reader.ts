@@ -4,7 +4,7 @@
  */
 import {DecompressFailure, decompressChunks, detectCompression} from './compression.js';
 import {RangeSummer} from './crc32c.js';
-import {decompressionError, truncatedError} from './errors.js';
+import {decompressionError, optionsError, truncatedError} from './errors.js';
 import {acceptData, checkHeader, FOOTER_BYTES, HEADER_BYTES, OVERHEAD_BYTES} from './framing.js';
 import {
   type FrameConfig,
@@ -122,9 +122,9 @@ async function* counted(chunks: AsyncIterable<Uint8Array>, stats: ReadStats): As
  *   go through the platform's `DecompressionStream`; offsets in errors are in the decompressed stream.
  * - Stops cleanly only at a record boundary. Breaking out of the loop closes the source.
  *
- * Invalid options throw `RangeError` at the call.
+ * Invalid options throw a `TFRecordError` (`invalid-options`) at the call; a source of no known kind, `invalid-input`.
  *
- * @throws {@link TFRecordError} `CORRUPTED`, `TRUNCATED`, `RECORD_TOO_LARGE` or `DECOMPRESSION`, with
+ * @throws {@link TFRecordError} `corrupted`, `truncated`, `record-too-large` or `decompression`, with
  *   the record's byte offset, index and the source name (`options.name`, else a `File` name or the
  *   `Response` URL). Errors of the source itself pass through unchanged.
  *
@@ -143,7 +143,7 @@ async function* counted(chunks: AsyncIterable<Uint8Array>, stats: ReadStats): As
 export function readRecords(source: RecordSource, options: ReadRecordsOptions = {}): AsyncGenerator<Uint8Array> {
   const compression = options.compression ?? 'auto';
   if (compression !== 'auto' && compression !== 'none' && compression !== 'gzip' && compression !== 'zlib') {
-    throw new RangeError(`tfrecord: compression must be 'none', 'gzip', 'zlib' or 'auto', got ${String(compression)}`);
+    throw optionsError(`compression must be 'none', 'gzip', 'zlib' or 'auto', got ${String(compression)}`);
   }
   const opened = openSource(source);
   const cfg = resolveFrameConfig(options, opened.name);

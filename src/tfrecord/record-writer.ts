@@ -2,6 +2,7 @@
  * Writing TFRecords: one record, many records in memory, or a stream into any sink, optionally compressed.
  * @module
  */
+import {inputError, optionsError} from './errors.js';
 import {crc32c, maskCrc, maskedHeaderCrc} from './crc32c.js';
 import {OVERHEAD_BYTES} from './framing.js';
 import type {RecordCompression} from './read-options.js';
@@ -11,9 +12,9 @@ const MAX_PAYLOAD = Number.MAX_SAFE_INTEGER - OVERHEAD_BYTES;
 
 function checkPayload(payload: Uint8Array): void {
   if (!(payload instanceof Uint8Array)) {
-    throw new TypeError(`tfrecord: a record payload must be a Uint8Array, got ${payload === null ? 'null' : typeof payload}`);
+    throw inputError(`a record payload must be a Uint8Array, got ${payload === null ? 'null' : typeof payload}`);
   }
-  if (payload.length > MAX_PAYLOAD) throw new RangeError(`tfrecord: payload of ${payload.length} bytes is too large`);
+  if (payload.length > MAX_PAYLOAD) throw optionsError(`payload of ${payload.length} bytes is too large`);
 }
 
 /** Frames `payload` into `out` at `at` (which has room for `payload.length + 16` bytes). */
@@ -146,7 +147,7 @@ function sinkOutlet(sink: WritableStream<Uint8Array> | RecordSink): Outlet {
   }
   const plain = sink as RecordSink;
   if (typeof plain?.write !== 'function') {
-    throw new TypeError('tfrecord: a record sink must be a WritableStream or have a write(chunk) method');
+    throw inputError('a record sink must be a WritableStream or have a write(chunk) method');
   }
   return {
     write: async (chunk) => {
@@ -234,11 +235,11 @@ export function createRecordWriter(
 ): RecordWriter {
   const compression = options.compression ?? 'none';
   if (compression !== 'none' && compression !== 'gzip' && compression !== 'zlib') {
-    throw new RangeError(`tfrecord: compression must be 'none', 'gzip' or 'zlib', got ${String(compression)}`);
+    throw optionsError(`compression must be 'none', 'gzip' or 'zlib', got ${String(compression)}`);
   }
   const chunkBytes = options.chunkBytes ?? 65536;
   if (!Number.isSafeInteger(chunkBytes) || chunkBytes < 1) {
-    throw new RangeError(`tfrecord: chunkBytes must be a positive integer, got ${chunkBytes}`);
+    throw optionsError(`chunkBytes must be a positive integer, got ${chunkBytes}`);
   }
   const base = sinkOutlet(sink);
   const outlet = compression === 'none' ? base : compressedOutlet(base, compression);

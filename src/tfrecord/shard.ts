@@ -2,13 +2,14 @@
  * Splitting a stream of records between workers, as tf.data's `Dataset.shard(num_shards, index)`.
  * @module
  */
+import {inputError, optionsError} from './errors.js';
 
 function checkShard(numShards: number, index: number): void {
   if (!Number.isSafeInteger(numShards) || numShards < 1) {
-    throw new RangeError(`tfrecord: numShards must be a positive integer, got ${numShards}`);
+    throw optionsError(`numShards must be a positive integer, got ${numShards}`);
   }
   if (!Number.isSafeInteger(index) || index < 0 || index >= numShards) {
-    throw new RangeError(`tfrecord: shard index must be an integer in [0, ${numShards - 1}], got ${index}`);
+    throw optionsError(`shard index must be an integer in [0, ${numShards - 1}], got ${index}`);
   }
 }
 
@@ -35,7 +36,7 @@ function* shardSync<T>(records: Iterable<T>, numShards: number, index: number): 
  *
  * An `AsyncIterable` gives an async generator; a plain `Iterable` (an array of file names, say)
  * gives a sync generator. As with tf.data, shard the list of files rather than the records when you
- * can: each worker then reads only its files. Bad arguments throw `RangeError` at the call.
+ * can: each worker then reads only its files. Bad arguments throw a `TFRecordError` (`invalid-options`) at the call.
  *
  * ```ts
  * const mine = [...shardRecords(await listShards('data/train-*'), workers, workerIndex)];
@@ -56,5 +57,5 @@ export function shardRecords<T>(
   if (typeof records === 'object' && records !== null && Symbol.iterator in records) {
     return shardSync(records as Iterable<T>, numShards, index);
   }
-  throw new TypeError('tfrecord: shardRecords takes an Iterable or an AsyncIterable');
+  throw inputError('shardRecords takes an Iterable or an AsyncIterable');
 }

@@ -2,6 +2,7 @@
  * The byte sources a reader accepts, turned into one shape: an async iterable of chunks.
  * @module
  */
+import {inputError} from './errors.js';
 
 /**
  * Where TFRecord bytes can come from:
@@ -57,11 +58,11 @@ async function* streamChunks(stream: ReadableStream<Uint8Array>): AsyncGenerator
   }
 }
 
-/** `value` as a plain `Uint8Array` view when it is some `ArrayBufferView`; throws `TypeError` otherwise. */
+/** `value` as a plain `Uint8Array` view when it is some `ArrayBufferView`; throws `TFRecordError` (`invalid-input`) otherwise. */
 function toBytes(value: unknown): Uint8Array {
   if (value instanceof Uint8Array) return value;
   if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-  throw new TypeError(`tfrecord: a source chunk must be a Uint8Array, got ${describe(value)}`);
+  throw inputError(`a source chunk must be a Uint8Array, got ${describe(value)}`);
 }
 
 async function* checkedChunks(iterable: AsyncIterable<unknown>): AsyncGenerator<Uint8Array> {
@@ -74,7 +75,7 @@ function describe(value: unknown): string {
   return typeof value;
 }
 
-/** Reduces any {@link RecordSource} to chunks; throws `TypeError` for anything else or a failed `Response`. */
+/** Reduces any {@link RecordSource} to chunks; throws `TFRecordError` (`invalid-input`) for anything else or a failed `Response`. */
 export function openSource(source: RecordSource): OpenedSource {
   if (source instanceof Uint8Array || ArrayBuffer.isView(source)) {
     const bytes = toBytes(source);
@@ -98,12 +99,12 @@ export function openSource(source: RecordSource): OpenedSource {
   if (typeof Response !== 'undefined' && source instanceof Response) {
     const url = source.url === '' ? undefined : source.url;
     if (!source.ok) {
-      throw new TypeError(
-        `tfrecord: cannot read records from a failed response: HTTP ${source.status} ${source.statusText}`.trimEnd() +
+      throw inputError(
+        `cannot read records from a failed response: HTTP ${source.status} ${source.statusText}`.trimEnd() +
           (url === undefined ? '' : ` for ${url}`),
       );
     }
-    if (source.bodyUsed) throw new TypeError(`tfrecord: the response body was already read${url === undefined ? '' : ` (${url})`}`);
+    if (source.bodyUsed) throw inputError(`the response body was already read${url === undefined ? '' : ` (${url})`}`);
     const body = source.body;
     return {
       bytes: undefined,
@@ -118,7 +119,7 @@ export function openSource(source: RecordSource): OpenedSource {
   if (typeof source === 'object' && source !== null && Symbol.asyncIterator in source) {
     return {bytes: undefined, chunks: checkedChunks(source), size: undefined, name: undefined};
   }
-  throw new TypeError(
-    `tfrecord: cannot read records from ${describe(source)}: expected Uint8Array, ArrayBuffer, Blob, Response, ReadableStream or AsyncIterable<Uint8Array>`,
+  throw inputError(
+    `cannot read records from ${describe(source)}: expected Uint8Array, ArrayBuffer, Blob, Response, ReadableStream or AsyncIterable<Uint8Array>`,
   );
 }

@@ -269,7 +269,7 @@ describe('quickdrawBatches', () => {
     bytes[offset] = bytes[offset]! ^ 0xff;
     const err = (await rejection(collect({name: 'training.tfrecord-00003-of-00010', open: () => bytes}))) as TFRecordError;
     expect(err).toBeInstanceOf(TFRecordError);
-    expect(err.code).toBe('CORRUPTED');
+    expect(err.code).toBe('corrupted');
     expect(err.source).toBe('training.tfrecord-00003-of-00010');
     expect(err.recordIndex).toBe(5);
     expect(err.message).toBe(

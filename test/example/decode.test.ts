@@ -167,7 +167,7 @@ describe('decodeExample: malformed bytes give ExampleParseError with the byte of
     const bytes = example(entry('v', ld(3, body)));
     const err = wireError(() => decodeExample(bytes));
     const at = bytes.length - 11;
-    expect(err.code).toBe('MALFORMED_VARINT');
+    expect(err.code).toBe('malformed-varint');
     expect(err.byteOffset).toBe(at);
     expect(err.message).toBe(`example: can't parse serialized Example: varint at byte ${at} is longer than 10 bytes`);
   });
@@ -175,14 +175,14 @@ describe('decodeExample: malformed bytes give ExampleParseError with the byte of
   it('rejects an unpacked varint longer than 10 bytes', () => {
     const bytes = example(entry('v', ld(3, [...tag(1, 0), ...Array(10).fill(0x80), 0x00])));
     const err = wireError(() => decodeExample(bytes));
-    expect(err.code).toBe('MALFORMED_VARINT');
+    expect(err.code).toBe('malformed-varint');
     expect(err.message).toBe(`example: can't parse serialized Example: varint at byte ${bytes.length - 11} is longer than 10 bytes`);
   });
 
   it('rejects a length past the end, even a huge one, before allocating', () => {
     const bytes = new Uint8Array([0x0a, ...varint(2n ** 60n)]);
     const err = wireError(() => decodeExample(bytes));
-    expect(err.code).toBe('TRUNCATED');
+    expect(err.code).toBe('truncated');
     expect(err.byteOffset).toBe(1);
     expect(err.message).toBe("example: can't parse serialized Example: length 1152921504606846976 at byte 1 runs past the end of its message (0 bytes left)");
   });
@@ -197,25 +197,25 @@ describe('decodeExample: malformed bytes give ExampleParseError with the byte of
 
   it('rejects a truncated varint at the end', () => {
     const err = wireError(() => decodeExample(new Uint8Array([0x18, 0x80])));
-    expect(err.code).toBe('TRUNCATED');
+    expect(err.code).toBe('truncated');
     expect(err.message).toBe("example: can't parse serialized Example: varint at byte 1 runs past the end of its message at byte 2");
   });
 
   it('rejects a wrong wire type for a known field', () => {
     const err = wireError(() => decodeExample(new Uint8Array([0x08, 0x01])));
-    expect(err.code).toBe('WRONG_WIRE_TYPE');
+    expect(err.code).toBe('wrong-wire-type');
     expect(err.byteOffset).toBe(0);
     expect(err.message).toBe("example: can't parse serialized Example: field 1 of Example at byte 0 has wire type 0, expected wire type 2");
     const inList = example(entry('f', ld(2, [...tag(1, 0), 1])));
     const e2 = wireError(() => decodeExample(inList));
-    expect(e2.code).toBe('WRONG_WIRE_TYPE');
+    expect(e2.code).toBe('wrong-wire-type');
     expect(e2.message).toBe(`example: can't parse serialized Example: field 1 of FloatList at byte ${inList.length - 2} has wire type 0, expected wire type 2 or 5`);
   });
 
   it('rejects group wire types 3 and 4, and field number 0', () => {
     for (const wt of [3, 4]) {
       const err = wireError(() => decodeExample(new Uint8Array([...tag(5, wt)])));
-      expect(err.code).toBe('INVALID_WIRE_TYPE');
+      expect(err.code).toBe('invalid-wire-type');
       expect(err.message).toBe(`example: can't parse serialized Example: group wire type ${wt} at byte 0 is not supported`);
     }
     const err = wireError(() => decodeExample(new Uint8Array([0x02, 0x00])));
@@ -227,14 +227,14 @@ describe('decodeExample: malformed bytes give ExampleParseError with the byte of
   it('rejects a packed float list whose length is not a multiple of 4', () => {
     const bytes = example(entry('f', ld(2, ld(1, [0, 0, 128, 63, 0]))));
     const err = wireError(() => decodeExample(bytes));
-    expect(err.code).toBe('TRUNCATED');
+    expect(err.code).toBe('truncated');
     expect(err.message).toBe(`example: can't parse serialized Example: packed float list at byte ${bytes.length - 7} has 5 bytes, not a multiple of 4`);
   });
 
   it('rejects a packed int64 list ending inside a varint', () => {
     const bytes = example(entry('i', ld(3, ld(1, [0x01, 0x80]))));
     const err = wireError(() => decodeExample(bytes));
-    expect(err.code).toBe('TRUNCATED');
+    expect(err.code).toBe('truncated');
     expect(err.message).toBe(`example: can't parse serialized Example: varint at byte ${bytes.length - 1} runs past the end of its message at byte ${bytes.length}`);
   });
 });

@@ -64,7 +64,7 @@ describe('encodeExample', () => {
     expect((out['vals'] as {values: Int64Values}).values.toNumbers()).toEqual([4]);
   });
 
-  it('rejects ambiguous or inexact inputs with INVALID_SPEC', () => {
+  it('rejects ambiguous or inexact inputs with invalid-spec', () => {
     let caught: unknown;
     try {
       encodeExample({x: [1, 2] as unknown as string[]});
@@ -72,7 +72,7 @@ describe('encodeExample', () => {
       caught = err;
     }
     expect(caught).toBeInstanceOf(ExampleParseError);
-    expect((caught as ExampleParseError).code).toBe('INVALID_SPEC');
+    expect((caught as ExampleParseError).code).toBe('invalid-spec');
     expect((caught as ExampleParseError).key).toBe('x');
     expect((caught as Error).message).toBe("example: feature 'x': an array of numbers is ambiguous; pass {kind: 'float', values} or {kind: 'int64', values}");
     expect(() => encodeExample({x: {kind: 'int64', values: [0.5]}})).toThrow("example: feature 'x': int64 value 0.5 is not a safe integer; pass a bigint, a Long or a string");

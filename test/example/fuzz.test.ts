@@ -59,7 +59,7 @@ function checkConsistent(decoded: ExampleFeatures): void {
 }
 
 describe('fuzzing decodeExample and parseExamples', () => {
-  it('truncating a valid Example anywhere but 0 gives TRUNCATED', () => {
+  it('truncating a valid Example anywhere but 0 gives truncated', () => {
     fc.assert(
       fc.property(arbExample, fc.nat(), (bytes, cut) => {
         const k = 1 + (cut % Math.max(1, bytes.length - 1));
@@ -71,7 +71,7 @@ describe('fuzzing decodeExample and parseExamples', () => {
           caught = err;
         }
         expect(caught).toBeInstanceOf(ExampleParseError);
-        expect((caught as ExampleParseError).code).toBe('TRUNCATED');
+        expect((caught as ExampleParseError).code).toBe('truncated');
         expect(Object.keys(decodeExample(bytes.subarray(0, 0)))).toEqual([]);
       }),
       {numRuns: 500},
@@ -139,7 +139,7 @@ describe('fuzzing decodeExample and parseExamples', () => {
       } catch (err) {
         caught = err;
       }
-      expect((caught as ExampleParseError).code).toBe('TRUNCATED');
+      expect((caught as ExampleParseError).code).toBe('truncated');
     }
   });
 });

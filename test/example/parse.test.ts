@@ -142,7 +142,7 @@ describe('parseExamples: FixedLen (TensorFlow conformance)', () => {
 
   it('says which feature is required on empty input without defaults', async () => {
     const err = await parseError(() => parseExamples([new Uint8Array(0)], {c: fixedLenFeature([1], 'float32')}));
-    expect(err.code).toBe('MISSING_FEATURE');
+    expect(err.code).toBe('missing-feature');
     expect(err.message).toBe('example: Name: <unknown>, Feature: c (data type: float) is required but could not be found.');
     expect([err.exampleIndex, err.key, err.expected]).toEqual([0, 'c', 'float']);
   });
@@ -157,7 +157,7 @@ describe('parseExamples: FixedLen (TensorFlow conformance)', () => {
   it('reports a value count that does not fit the shape, in TensorFlow words', async () => {
     const records = [example(entry('a', floats([1, 2, 3]))), example(entry('a', floats([1, 2])))];
     const err = await parseError(() => parseExamples(records, {a: fixedLenFeature([1, 3], 'float32')}));
-    expect(err.code).toBe('SHAPE_MISMATCH');
+    expect(err.code).toBe('shape-mismatch');
     expect(err.message).toBe('example: Name: <unknown>, Key: a, Index: 1.  Number of float values != expected.  Values size: 2 but output shape: [1,3]');
     expect([err.expected, err.actual]).toEqual(['[1,3]', '2']);
     const e2 = await parseError(() => parseExamples([example(entry('s', bytesList(['x', 'y'])))], {s: fixedLenFeature([], 'string')}));
@@ -166,7 +166,7 @@ describe('parseExamples: FixedLen (TensorFlow conformance)', () => {
 
   it('reports a dtype mismatch, in TensorFlow words', async () => {
     const err = await parseError(() => parseExamples([example(entry('a', int64s([1])))], {a: fixedLenFeature([1], 'float32')}));
-    expect(err.code).toBe('TYPE_MISMATCH');
+    expect(err.code).toBe('type-mismatch');
     expect(err.message).toBe("example: Name: <unknown>, Key: a, Index: 0.  Data types don't match. Data type: int64 but expected type: float");
     expect([err.expected, err.actual]).toEqual(['float', 'int64']);
   });
@@ -235,7 +235,7 @@ describe('parseExamples: int64', () => {
     for (const [i, v] of values.slice(1).entries()) {
       const records = [example(entry('v', int64s([1]))), example(entry('v', int64s([v])))];
       const err = await parseError(() => parseExamples(records, {v: fixedLenFeature([], 'int64')}));
-      expect(err.code).toBe('INT64_OUT_OF_RANGE');
+      expect(err.code).toBe('int64-out-of-range');
       expect(err.message).toBe(`example: Name: <unknown>, Key: v, Index: 1.  int64 value ${values[i + 1]} does not fit in an int32 tensor; parse with {int64: 'exact'} for exact values`);
       expect([err.key, err.exampleIndex, err.actual]).toEqual(['v', 1, String(v)]);
     }
@@ -323,7 +323,7 @@ describe('parseExamples: VarLen, FixedLenSequence and Ragged', () => {
   it('reports a FixedLenSequence value count that is not a multiple of the row size', async () => {
     const records = [example(entry('b', bytesList(['a', 'b']))), example(entry('b', bytesList(['a']))), example(entry('b', bytesList(['a', 'b', 'c'])))];
     const err = await parseError(() => parseExamples(records, {b: fixedLenSequenceFeature([2, 1, 1], 'string')}));
-    expect(err.code).toBe('SHAPE_MISMATCH');
+    expect(err.code).toBe('shape-mismatch');
     expect(err.message).toBe('example: Name: <unknown>, Key: b, Index: 1.  Number of bytes values is not a multiple of stride length. Saw 1 values but output shape is: [2,1,1]');
     const e2 = await parseError(() => parseExamples([example(entry('b', floats([1])))], {b: fixedLenSequenceFeature([], 'string')}));
     expect(e2.message).toBe("example: Name: <unknown>, Key: b, Index: 0.  Data types don't match. Expected type: string");
@@ -343,19 +343,27 @@ describe('parseExamples: VarLen, FixedLenSequence and Ragged', () => {
 });
 
 describe('parseExamples: specs and malformed input', () => {
-  it('rejects bad specs with INVALID_SPEC', () => {
-    expect(() => fixedLenFeature([2], 'float32', [1, 2, 3])).toThrow(new ExampleParseError('INVALID_SPEC', 'example: fixedLenFeature default has 3 values but shape [2] needs 2'));
+  it('rejects bad specs with invalid-spec', () => {
+    expect(() => fixedLenFeature([2], 'float32', [1, 2, 3])).toThrow(new ExampleParseError('invalid-spec', 'example: fixedLenFeature default has 3 values but shape [2] needs 2'));
     expect(() => fixedLenSequenceFeature([2], 'float32', {allowMissing: false})).toThrow('example: fixedLenSequenceFeature requires allowMissing to be true (as tf.io.parse_example does)');
     expect(() => varLenFeature('float64' as 'float32')).toThrow('example: dtype must be \'float32\', \'int64\' or \'string\', got "float64"');
     expect(() => fixedLenFeature([-1], 'float32')).toThrow('example: shape must be an array of non-negative integers, got [-1]');
     expect(() => fixedLenFeature([], 'int64', 0.5)).toThrow('example: fixedLenFeature default: int64 value 0.5 is not a safe integer; pass a bigint, a Long or a string');
   });
 
+  it('rejects bad options with invalid-options, as every module of the package does', async () => {
+    const spec = {a: fixedLenFeature([1], 'float32')};
+    const e1 = await parseError(() => parseExamples([], spec, {int64: 'big' as never}));
+    expect([e1.code, e1.message]).toEqual(['invalid-options', "example: int64 must be 'int32' or 'exact', got big"]);
+    const e2 = await parseError(() => parseExamples([new Uint8Array(0)], spec, {names: ['a', 'b']}));
+    expect([e2.code, e2.message]).toEqual(['invalid-options', 'example: names has 2 entries for 1 serialized Examples']);
+  });
+
   it('names the Example (and key) of a wire-level fault, keeping the byte offset', async () => {
     const good = example(entry('a', floats([1])));
     const bad = example(entry('a', ld(2, ld(1, [0, 0, 0]))));
     const err = await parseError(() => parseExamples([good, bad], {a: varLenFeature('float32')}));
-    expect(err.code).toBe('TRUNCATED');
+    expect(err.code).toBe('truncated');
     expect(err.message).toBe(`example: Name: <unknown>, Key: a, Index: 1.  Can't parse serialized Example: packed float list at byte ${bad.length - 5} has 3 bytes, not a multiple of 4`);
     expect(err.byteOffset).toBe(bad.length - 5);
     expect(err.cause).toBeInstanceOf(ExampleParseError);

@@ -228,7 +228,7 @@ describe('buildTutorialDataset', () => {
         ),
     );
     expect(err).toBeInstanceOf(TFRecordError);
-    expect(err!.code).toBe('CORRUPTED');
+    expect(err!.code).toBe('corrupted');
     expect(err!.source).toBe(file);
     expect(err!.recordIndex).toBe(built.trainCounts[index]! - 1);
     expect(err!.message).toMatch(
@@ -263,7 +263,7 @@ describe('fileSources', () => {
     }
     expect(small).toBe(6);
     await expect(fileSources(built.trainFiles[0]!, {readSize: 0})).rejects.toThrow(
-      new RangeError('tfrecord: readSize must be a positive integer, got 0'),
+      new TFRecordError('invalid-options', 'tfrecord: readSize must be a positive integer, got 0'),
     );
   });
 });

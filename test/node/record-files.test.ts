@@ -5,7 +5,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {createRecordFileWriter, listShards, openRecordFile, writeRecordFile} from '../../src/node/index.js';
-import {createReadStats, encodeRecords, readRecords} from '../../src/tfrecord/index.js';
+import {createReadStats, encodeRecords, readRecords, TFRecordError} from '../../src/tfrecord/index.js';
 import {caught, collect, expectTFRecordError, randomBytes, sameBytes, toHex} from '../tfrecord/util.js';
 
 let dir: string;
@@ -71,7 +71,7 @@ describe('openRecordFile', () => {
     await writeFile(file, bad);
     const start = 16 + PAYLOADS[0]!.length;
     await expectTFRecordError(() => collect(openRecordFile(file, {readSize: 100})), {
-      code: 'CORRUPTED',
+      code: 'corrupted',
       byteOffset: start,
       recordIndex: 1,
       source: file,
@@ -80,7 +80,7 @@ describe('openRecordFile', () => {
     await writeFile(file, FILE.subarray(0, 30));
     expect(PAYLOADS.slice(0, 2).map((p) => p.length)).toEqual([0, 211]);
     await expectTFRecordError(() => collect(openRecordFile(file, {name: 'shard 7'})), {
-      code: 'TRUNCATED',
+      code: 'truncated',
       byteOffset: 16,
       recordIndex: 1,
       source: 'shard 7',
@@ -88,12 +88,12 @@ describe('openRecordFile', () => {
     });
   });
 
-  it('rejects a missing file with a NodeIOError (not-found) and a bad readSize with RangeError', async () => {
+  it('rejects a missing file with a NodeIOError (not-found) and a bad readSize (invalid-options)', async () => {
     const missing = path.join(dir, 'nope');
     const err = await caught(() => collect(openRecordFile(missing)));
     expect(err).toMatchObject({code: 'not-found', path: missing, message: `node: no such file or directory: ${missing} (expected a TFRecord file)`});
     expect((err as Error).cause).toMatchObject({code: 'ENOENT'});
-    expect(() => openRecordFile('x', {readSize: 0})).toThrow(new RangeError('tfrecord: readSize must be a positive integer, got 0'));
+    expect(() => openRecordFile('x', {readSize: 0})).toThrow(new TFRecordError('invalid-options', 'tfrecord: readSize must be a positive integer, got 0'));
   });
 
   it('round-trips 100,000 records through a real file, raw and gzip', async () => {

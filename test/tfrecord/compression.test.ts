@@ -131,10 +131,10 @@ describe('gzip and zlib', () => {
     // A cut-short first member followed by a whole one is an error, not silently skipped data.
     const broken = concat([zlib.gzipSync(FILE).subarray(0, 400), zlib.gzipSync(FILE)]);
     const failure = await caught(() => collect(readRecords(broken, {compression: 'gzip', name: 'b.gz'})));
-    expect(failure).toMatchObject({name: 'TFRecordError', code: 'DECOMPRESSION', source: 'b.gz'});
+    expect(failure).toMatchObject({name: 'TFRecordError', code: 'decompression', source: 'b.gz'});
   });
 
-  it('reports a corrupt or cut-short gzip stream as DECOMPRESSION at the record in progress', async () => {
+  it('reports a corrupt or cut-short gzip stream as decompression at the record in progress', async () => {
     const gzip = zlib.gzipSync(FILE);
     const cut = gzip.subarray(0, gzip.length - 9);
     const seen: Uint8Array[] = [];
@@ -143,7 +143,7 @@ describe('gzip and zlib', () => {
         for await (const r of readRecords(cut, {name: 'cut.gz'})) seen.push(r);
       },
       {
-        code: 'DECOMPRESSION',
+        code: 'decompression',
         byteOffset: FILE.length - PAYLOADS[59]!.length - 16,
         recordIndex: 59,
         source: 'cut.gz',
@@ -153,23 +153,23 @@ describe('gzip and zlib', () => {
     expect(e.cause).toBeInstanceOf(Error);
     expect(seen.map(toHex)).toEqual(EXPECTED.slice(0, 59));
     await expectTFRecordError(() => collect(readRecords(FILE, {compression: 'gzip'})), {
-      code: 'DECOMPRESSION',
+      code: 'decompression',
       byteOffset: 0,
       recordIndex: 0,
       message: 'tfrecord: gzip decompression failed at 0 (record 0): incorrect header check',
     });
     await expectTFRecordError(() => collect(readRecords(FILE, {compression: 'zlib'})), {
-      code: 'DECOMPRESSION',
+      code: 'decompression',
       byteOffset: 0,
       recordIndex: 0,
       message: 'tfrecord: zlib decompression failed at 0 (record 0): incorrect header check',
     });
   });
 
-  it('reports a missing DecompressionStream as DECOMPRESSION', async () => {
+  it('reports a missing DecompressionStream as decompression', async () => {
     vi.stubGlobal('DecompressionStream', undefined);
     await expectTFRecordError(() => collect(readRecords(zlib.gzipSync(FILE))), {
-      code: 'DECOMPRESSION',
+      code: 'decompression',
       byteOffset: 0,
       recordIndex: 0,
       message: 'tfrecord: gzip decompression failed at 0 (record 0): DecompressionStream is not available in this runtime',
@@ -181,14 +181,14 @@ describe('gzip and zlib', () => {
     const start = 16 + PAYLOADS[0]!.length;
     bad[start + 20] ^= 4;
     await expectTFRecordError(() => collect(readRecords(zlib.gzipSync(bad), {name: 'x.gz'})), {
-      code: 'CORRUPTED',
+      code: 'corrupted',
       byteOffset: start,
       recordIndex: 1,
       source: 'x.gz',
       message: `tfrecord: corrupted record at ${start} (record 1) in x.gz: data checksum mismatch (length ${PAYLOADS[1]!.length})`,
     });
     await expectTFRecordError(() => collect(readRecords(zlib.deflateSync(FILE.subarray(0, start + 5)))), {
-      code: 'TRUNCATED',
+      code: 'truncated',
       byteOffset: start,
       recordIndex: 1,
       message: `tfrecord: truncated record at ${start} (record 1): length header needs 12 bytes, only 5 remain`,

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {createReadStats, DEFAULT_MAX_RECORD_BYTES, decodeRecords, encodeRecords} from '../../src/tfrecord/index.js';
+import {createReadStats, DEFAULT_MAX_RECORD_BYTES, decodeRecords, encodeRecords, TFRecordError} from '../../src/tfrecord/index.js';
 import {concat, EMPTY_RECORD, expectTFRecordError, FOO_RECORD, handFramed, hex, toHex, utf8} from './util.js';
 
 // Records "foo", "", "hello world", "xy" at offsets 0, 19, 35, 62; 80 bytes in all.
@@ -37,11 +37,11 @@ describe('decodeRecords', () => {
     expect(decodeRecords(encodeRecords(payloads)).map(toHex)).toEqual(payloads.map(toHex));
   });
 
-  it('reports a corrupt length header as CORRUPTED', async () => {
+  it('reports a corrupt length header as corrupted', async () => {
     const bad = FOO_RECORD.slice();
     bad[0] = 4;
     await expectTFRecordError(() => decodeRecords(bad, {name: 'a.tfrecord'}), {
-      code: 'CORRUPTED',
+      code: 'corrupted',
       byteOffset: 0,
       recordIndex: 0,
       source: 'a.tfrecord',
@@ -49,11 +49,11 @@ describe('decodeRecords', () => {
     });
   });
 
-  it('reports a corrupt payload as CORRUPTED with its offset and index', async () => {
+  it('reports a corrupt payload as corrupted with its offset and index', async () => {
     const bad = FILE.slice();
     bad[35 + 12 + 4] ^= 0x20; // "hello world" -> "hellO world"
     await expectTFRecordError(() => decodeRecords(bad), {
-      code: 'CORRUPTED',
+      code: 'corrupted',
       byteOffset: 35,
       recordIndex: 2,
       message: 'tfrecord: corrupted record at 35 (record 2): data checksum mismatch (length 11)',
@@ -62,14 +62,14 @@ describe('decodeRecords', () => {
 
   it('hints at gzip or zlib when the first header fails on compressed-looking bytes', async () => {
     await expectTFRecordError(() => decodeRecords(hex('1f8b0800000000000003 ffffffffffffff')), {
-      code: 'CORRUPTED',
+      code: 'corrupted',
       byteOffset: 0,
       recordIndex: 0,
       message:
         'tfrecord: corrupted record at 0 (record 0): length checksum mismatch (the bytes start like gzip data: read them with compression gzip)',
     });
     await expectTFRecordError(() => decodeRecords(hex('789c 00000000000000000000')), {
-      code: 'CORRUPTED',
+      code: 'corrupted',
       byteOffset: 0,
       recordIndex: 0,
       message:
@@ -77,7 +77,7 @@ describe('decodeRecords', () => {
     });
   });
 
-  it('gives CORRUPTED for the right record for every single-byte corruption, never a wrong payload', async () => {
+  it('gives corrupted for the right record for every single-byte corruption, never a wrong payload', async () => {
     for (let i = 0; i < FILE.length; i++) {
       for (const flip of [0x01, 0x80, 0xff]) {
         const bad = FILE.slice();
@@ -87,7 +87,7 @@ describe('decodeRecords', () => {
         const detail =
           i - start < 12 ? 'length checksum mismatch' : `data checksum mismatch (length ${PAYLOADS[k]!.length})`;
         await expectTFRecordError(() => decodeRecords(bad), {
-          code: 'CORRUPTED',
+          code: 'corrupted',
           byteOffset: start,
           recordIndex: k,
           message: `tfrecord: corrupted record at ${start} (record ${k}): ${detail}`,
@@ -107,14 +107,14 @@ describe('decodeRecords', () => {
     const bad = FILE.slice();
     bad[19 + 9] ^= 1;
     await expectTFRecordError(() => decodeRecords(bad, {onCorrupt: 'skip'}), {
-      code: 'CORRUPTED',
+      code: 'corrupted',
       byteOffset: 19,
       recordIndex: 1,
       message: 'tfrecord: corrupted record at 19 (record 1): length checksum mismatch',
     });
   });
 
-  it('gives TRUNCATED at every cut inside a record and a clean end at every boundary', async () => {
+  it('gives truncated at every cut inside a record and a clean end at every boundary', async () => {
     for (let cut = 0; cut <= FILE.length; cut++) {
       const part = FILE.subarray(0, cut);
       const boundary = STARTS.indexOf(cut);
@@ -131,7 +131,7 @@ describe('decodeRecords', () => {
           ? `length header needs 12 bytes, only ${have} remain`
           : `record of ${length} bytes needs ${length + 16} bytes, only ${have} remain`;
       await expectTFRecordError(() => decodeRecords(part), {
-        code: 'TRUNCATED',
+        code: 'truncated',
         byteOffset: start,
         recordIndex: k,
         message: `tfrecord: truncated record at ${start} (record ${k}): ${detail}`,
@@ -139,17 +139,17 @@ describe('decodeRecords', () => {
     }
   });
 
-  it('fails a 2^60 length header with RECORD_TOO_LARGE, and a length over maxRecordBytes too', async () => {
+  it('fails a 2^60 length header with record-too-large, and a length over maxRecordBytes too', async () => {
     const huge = handFramed(new Uint8Array(0), hex('00000000 00000010')).subarray(0, 12);
     await expectTFRecordError(() => decodeRecords(concat([FOO_RECORD, huge, FOO_RECORD]), {name: 'x'}), {
-      code: 'RECORD_TOO_LARGE',
+      code: 'record-too-large',
       byteOffset: 19,
       recordIndex: 1,
       source: 'x',
       message: `tfrecord: record too large at 19 (record 1) in x: length 1152921504606846976 exceeds maxRecordBytes ${DEFAULT_MAX_RECORD_BYTES}`,
     });
     await expectTFRecordError(() => decodeRecords(FILE, {maxRecordBytes: 10}), {
-      code: 'RECORD_TOO_LARGE',
+      code: 'record-too-large',
       byteOffset: 35,
       recordIndex: 2,
       message: 'tfrecord: record too large at 35 (record 2): length 11 exceeds maxRecordBytes 10',
@@ -163,19 +163,19 @@ describe('decodeRecords', () => {
     expect(toHex(decodeRecords(bad, {verifyChecksums: false})[0]!)).toBe(toHex(utf8('Foo')));
     bad[0] = 9;
     await expectTFRecordError(() => decodeRecords(bad, {verifyChecksums: false}), {
-      code: 'CORRUPTED',
+      code: 'corrupted',
       byteOffset: 0,
       recordIndex: 0,
       message: 'tfrecord: corrupted record at 0 (record 0): length checksum mismatch',
     });
   });
 
-  it('rejects bad options with RangeError', () => {
+  it('rejects bad options with a TFRecordError (invalid-options)', () => {
     expect(() => decodeRecords(FILE, {maxRecordBytes: -1})).toThrow(
-      new RangeError('tfrecord: maxRecordBytes must be a non-negative safe integer, got -1'),
+      new TFRecordError('invalid-options', 'tfrecord: maxRecordBytes must be a non-negative safe integer, got -1'),
     );
     expect(() => decodeRecords(FILE, {onCorrupt: 'ignore' as 'skip'})).toThrow(
-      new RangeError("tfrecord: onCorrupt must be 'throw' or 'skip', got ignore"),
+      new TFRecordError('invalid-options', "tfrecord: onCorrupt must be 'throw' or 'skip', got ignore"),
     );
   });
 });

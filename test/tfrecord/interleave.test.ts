@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {encodeRecords, interleaveRecords, readRecords, shardRecords} from '../../src/tfrecord/index.js';
+import {encodeRecords, interleaveRecords, readRecords, shardRecords, TFRecordError} from '../../src/tfrecord/index.js';
 import {caught, collect} from './util.js';
 
 async function* items(prefix: string, n: number, log?: string[]): AsyncGenerator<string> {
@@ -73,10 +73,10 @@ describe('interleaveRecords', () => {
     })();
     expect(await caught(() => collect(interleaveRecords([failing], {cycleLength: 1})))).toBe(boom);
     expect(await caught(() => collect(interleaveRecords([], {cycleLength: 0})))).toEqual(
-      new RangeError('tfrecord: cycleLength must be a positive integer, got 0'),
+      new TFRecordError('invalid-options', 'tfrecord: cycleLength must be a positive integer, got 0'),
     );
     expect(await caught(() => collect(interleaveRecords([], {cycleLength: 1, blockLength: 1.5})))).toEqual(
-      new RangeError('tfrecord: blockLength must be a positive integer, got 1.5'),
+      new TFRecordError('invalid-options', 'tfrecord: blockLength must be a positive integer, got 1.5'),
     );
   });
 });
@@ -100,13 +100,13 @@ describe('shardRecords', () => {
     expect(parts.flat().sort((a, b) => a - b)).toEqual(input);
   });
 
-  it('rejects bad arguments with RangeError, as tf.data does', () => {
-    expect(() => shardRecords([], 0, 0)).toThrow(new RangeError('tfrecord: numShards must be a positive integer, got 0'));
+  it('rejects bad arguments with a TFRecordError (invalid-options)', () => {
+    expect(() => shardRecords([], 0, 0)).toThrow(new TFRecordError('invalid-options', 'tfrecord: numShards must be a positive integer, got 0'));
     expect(() => shardRecords([], 2, 2)).toThrow(
-      new RangeError('tfrecord: shard index must be an integer in [0, 1], got 2'),
+      new TFRecordError('invalid-options', 'tfrecord: shard index must be an integer in [0, 1], got 2'),
     );
     expect(() => shardRecords([], 2, -1)).toThrow(
-      new RangeError('tfrecord: shard index must be an integer in [0, 1], got -1'),
+      new TFRecordError('invalid-options', 'tfrecord: shard index must be an integer in [0, 1], got -1'),
     );
   });
 });

@@ -6,6 +6,7 @@ import {
   decodeRecords,
   encodeRecords,
   readRecords,
+  TFRecordError,
 } from '../../src/tfrecord/index.js';
 import {refilledChunks} from '../helpers/sources.js';
 import {
@@ -162,7 +163,7 @@ describe('readRecords', () => {
     const bad = FILE.slice();
     bad[50] ^= 1;
     await expectTFRecordError(() => collect(readRecords(blob([bad], 'shard-3.tfrecord'))), {
-      code: 'CORRUPTED',
+      code: 'corrupted',
       byteOffset: 35,
       recordIndex: 2,
       source: 'shard-3.tfrecord',
@@ -172,18 +173,18 @@ describe('readRecords', () => {
 
   it('refuses a failed Response and a value that is no source', async () => {
     expect(() => readRecords(new Response('not found', {status: 404, statusText: 'Not Found'}))).toThrow(
-      new TypeError('tfrecord: cannot read records from a failed response: HTTP 404 Not Found'),
+      new TFRecordError('invalid-input', 'tfrecord: cannot read records from a failed response: HTTP 404 Not Found'),
     );
     expect(() => readRecords(42 as unknown as Uint8Array)).toThrow(
-      new TypeError(
+      new TFRecordError('invalid-input', 
         'tfrecord: cannot read records from number: expected Uint8Array, ArrayBuffer, Blob, Response, ReadableStream or AsyncIterable<Uint8Array>',
       ),
     );
     const err = await caught(() => collect(readRecords((async function* () { yield 'text'; })() as AsyncIterable<Uint8Array>)));
-    expect(err).toEqual(new TypeError('tfrecord: a source chunk must be a Uint8Array, got string'));
+    expect(err).toEqual(new TFRecordError('invalid-input', 'tfrecord: a source chunk must be a Uint8Array, got string'));
   });
 
-  it('gives CORRUPTED for the right record for every single-byte corruption of a chunked stream', async () => {
+  it('gives corrupted for the right record for every single-byte corruption of a chunked stream', async () => {
     for (let i = 0; i < FILE.length; i++) {
       const bad = FILE.slice();
       bad[i] ^= 0x10;
@@ -197,7 +198,7 @@ describe('readRecords', () => {
           for await (const r of readRecords(chunked(bad, 7), {name: 's', compression: 'none'})) seen.push(toHex(r));
         },
         {
-          code: 'CORRUPTED',
+          code: 'corrupted',
           byteOffset: start,
           recordIndex: k,
           source: 's',
@@ -208,7 +209,7 @@ describe('readRecords', () => {
     }
   });
 
-  it('gives TRUNCATED at every cut (bytes or stream) and a clean end at boundaries', async () => {
+  it('gives truncated at every cut (bytes or stream) and a clean end at boundaries', async () => {
     for (let cut = 0; cut <= FILE.length; cut++) {
       const part = FILE.slice(0, cut);
       const boundary = STARTS.indexOf(cut);
@@ -226,7 +227,7 @@ describe('readRecords', () => {
             ? `length header needs 12 bytes, only ${have} remain`
             : `record of ${length} bytes needs ${length + 16} bytes, only ${have} remain`;
         await expectTFRecordError(() => collect(readRecords(source(), {compression: 'none'})), {
-          code: 'TRUNCATED',
+          code: 'truncated',
           byteOffset: start,
           recordIndex: k,
           message: `tfrecord: truncated record at ${start} (record ${k}): ${detail}`,
@@ -235,11 +236,11 @@ describe('readRecords', () => {
     }
   });
 
-  it('fails a 2^60 length header with RECORD_TOO_LARGE without reading on, and closes the source', async () => {
+  it('fails a 2^60 length header with record-too-large without reading on, and closes the source', async () => {
     const header = handFramed(new Uint8Array(0), hex('00000000 00000010')).subarray(0, 12);
     const source = tracked([FOO_RECORD, header, new Uint8Array(1000), new Uint8Array(1000)]);
     await expectTFRecordError(() => collect(readRecords(source, {name: 'big'})), {
-      code: 'RECORD_TOO_LARGE',
+      code: 'record-too-large',
       byteOffset: 19,
       recordIndex: 1,
       source: 'big',
@@ -249,19 +250,19 @@ describe('readRecords', () => {
     expect(source.closed).toBe(true);
   });
 
-  it('never allocates from a length it has not received: a 2^52 claim under a huge limit ends TRUNCATED', async () => {
+  it('never allocates from a length it has not received: a 2^52 claim under a huge limit ends truncated', async () => {
     // If the reader allocated 2^52 bytes up front, the engine would throw a RangeError instead.
     const header = handFramed(new Uint8Array(0), hex('00000000 00001000')).subarray(0, 12);
     const options = {maxRecordBytes: Number.MAX_SAFE_INTEGER, compression: 'none'} as const;
     await expectTFRecordError(() => collect(readRecords(chunked(concat([header, new Uint8Array(5000)]), 1000), options)), {
-      code: 'TRUNCATED',
+      code: 'truncated',
       byteOffset: 0,
       recordIndex: 0,
       message: 'tfrecord: truncated record at 0 (record 0): record of 4503599627370496 bytes needs 4503599627370512 bytes, only 5012 remain',
     });
     // With the size known (bytes in memory), it fails before gathering anything.
     await expectTFRecordError(() => collect(readRecords(concat([header, new Uint8Array(5000)]), options)), {
-      code: 'TRUNCATED',
+      code: 'truncated',
       byteOffset: 0,
       recordIndex: 0,
       message: 'tfrecord: truncated record at 0 (record 0): record of 4503599627370496 bytes needs 4503599627370512 bytes, only 5012 remain',
@@ -335,7 +336,7 @@ describe('readRecords', () => {
     }
     expect(seen).toEqual([toHex(PAYLOADS[0]!), toHex(PAYLOADS[1]!)]);
     await expectTFRecordError(() => reader.next(), {
-      code: 'CORRUPTED',
+      code: 'corrupted',
       byteOffset: 35,
       recordIndex: 2,
       message: 'tfrecord: corrupted record at 35 (record 2): data checksum mismatch (length 11)',
@@ -377,9 +378,9 @@ describe('readRecords', () => {
     );
   });
 
-  it('rejects a bad compression option with RangeError', () => {
+  it('rejects a bad compression option (invalid-options)', () => {
     expect(() => readRecords(FILE, {compression: 'brotli' as 'gzip'})).toThrow(
-      new RangeError("tfrecord: compression must be 'none', 'gzip', 'zlib' or 'auto', got brotli"),
+      new TFRecordError('invalid-options', "tfrecord: compression must be 'none', 'gzip', 'zlib' or 'auto', got brotli"),
     );
   });
 });

@@ -6,6 +6,7 @@ import {
   encodeRecords,
   readRecords,
   type RecordSink,
+  TFRecordError,
 } from '../../src/tfrecord/index.js';
 import {blob, caught, collect, concat, EMPTY_RECORD, FOO_RECORD, randomBytes, sameBytes, toHex, utf8} from './util.js';
 
@@ -38,7 +39,7 @@ describe('encodeRecord / encodeRecords', () => {
 
   it('rejects a payload that is not a Uint8Array', () => {
     expect(() => encodeRecord('foo' as unknown as Uint8Array)).toThrow(
-      new TypeError('tfrecord: a record payload must be a Uint8Array, got string'),
+      new TFRecordError('invalid-input', 'tfrecord: a record payload must be a Uint8Array, got string'),
     );
   });
 
@@ -139,13 +140,13 @@ describe('createRecordWriter', () => {
 
   it('rejects bad options', () => {
     expect(() => createRecordWriter(memorySink(), {compression: 'lz4' as 'gzip'})).toThrow(
-      new RangeError("tfrecord: compression must be 'none', 'gzip' or 'zlib', got lz4"),
+      new TFRecordError('invalid-options', "tfrecord: compression must be 'none', 'gzip' or 'zlib', got lz4"),
     );
     expect(() => createRecordWriter(memorySink(), {chunkBytes: 0})).toThrow(
-      new RangeError('tfrecord: chunkBytes must be a positive integer, got 0'),
+      new TFRecordError('invalid-options', 'tfrecord: chunkBytes must be a positive integer, got 0'),
     );
     expect(() => createRecordWriter({} as RecordSink)).toThrow(
-      new TypeError('tfrecord: a record sink must be a WritableStream or have a write(chunk) method'),
+      new TFRecordError('invalid-input', 'tfrecord: a record sink must be a WritableStream or have a write(chunk) method'),
     );
   });
 });
