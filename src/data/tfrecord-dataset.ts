@@ -3,7 +3,7 @@
  * with `parseExamples`, as TensorFlow recommends) and `recordDataset` (the raw records).
  * @module
  */
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import {
   ExampleParseError,
   type FeatureSpecs,
@@ -85,7 +85,7 @@ function exampleCodec<S extends FeatureSpecs, E>(
       for (const item of items) {
         try {
           const single = parseExample(item.bytes, features, {int64});
-          disposeParsed(single);
+          tf.dispose(single as tf.TensorContainer);
           good.push(item);
         } catch (err) {
           skip(recordError(err, item));
@@ -96,15 +96,6 @@ function exampleCodec<S extends FeatureSpecs, E>(
   };
 }
 
-function disposeParsed(value: unknown): void {
-  if (value === null || typeof value !== 'object') return;
-  if (typeof (value as {dispose?: unknown}).dispose === 'function') {
-    (value as tf.Tensor).dispose();
-    return;
-  }
-  if (ArrayBuffer.isView(value)) return;
-  for (const inner of Object.values(value)) disposeParsed(inner);
-}
 
 /**
  * TFRecord files of `tf.train.Example`s as a re-iterable `tf.data.Dataset` of parsed batches: the
@@ -161,7 +152,7 @@ export function tfrecordDataset<S extends FeatureSpecs>(
   }
   // Checks the specs now rather than at the first batch.
   try {
-    disposeParsed(parseExamples([], features, {int64}));
+    tf.dispose(parseExamples([], features, {int64}) as tf.TensorContainer);
   } catch (err) {
     throw new DataError('invalid-options', `features: ${err instanceof Error ? err.message : String(err)}`, {cause: err});
   }
@@ -184,7 +175,8 @@ export type ExactElement<S extends FeatureSpecs> = ParsedFeatures<S, Int64Tensor
  *
  * ```ts
  * const records = recordDataset(await fileSources('data/*.tfrecord'), {shuffleBufferSize: 1000, seed: 1});
- * for await (const record of await records.iterator()) ... // or records.forEachAsync(...)
+ * const iterator = await records.iterator();
+ * for (let r = await iterator.next(); !r.done; r = await iterator.next()) use(r.value); // a Uint8Array
  * ```
  */
 export function recordDataset(
