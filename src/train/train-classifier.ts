@@ -6,13 +6,10 @@ import {TrainError} from './errors.js';
 import {epochEndLine, type Logs, progressLine} from './keras-log.js';
 import {type LossOrMetricFn, sparseCategoricalAccuracy, sparseCategoricalCrossentropy} from '../model/index.js';
 import {sparseTopKCategoricalAccuracy} from './metrics.js';
-import {modelMinSteps, padShortBatch} from './short-sketches.js';
+import {type ClassifierBatch, checkBatch, checkLabelRange, closeIterator, labelRange, prepareInputs, resolveCrop} from './classifier-batch.js';
+import {evaluateBatches} from './evaluation-core.js';
 
-/** One batch of a classification dataset: inputs `[B, ...]` and sparse labels `[B]` or `[B, 1]`. */
-export type ClassifierBatch = {
-  xs: tf.Tensor | tf.Tensor[];
-  ys: tf.Tensor;
-};
+export type {ClassifierBatch} from './classifier-batch.js';
 
 /** What `trainClassifier` returns: Keras's `History` fields. */
 export interface History {
@@ -207,6 +204,14 @@ export interface TrainOptions {
    * the epoch from there (the result is the same as an unbroken run's).
    */
   readonly maxSteps?: number;
+  /**
+   * Crop each batch's inks (the `[B, T, 3]` input), training and validation alike, to their first
+   * `maxLength` steps (lengths beside them clipped to it); `null`: no crop. Default: the model's own crop
+   * length (`sketchClassifierMaxLength`: the `maxLength` in its metadata, else its fixed input length),
+   * as `evaluateClassifier` and `predictTopK` do, so the model is trained, validated and evaluated on
+   * the same preprocessing.
+   */
+  readonly maxLength?: number | null;
   /** Receives Keras's per-epoch lines: `Epoch 1/2`, then `N/N - 12s 19ms/step - loss: ... - val_top5: ...`. */
   readonly log?: (line: string) => void;
   /** A terminal for the live progress line (only written when `isTTY`). */
@@ -251,6 +256,7 @@ export async function trainClassifier(
   const epochs = checkCount('epochs', options.epochs ?? 1, 1);
   const stepsPerEpoch = options.stepsPerEpoch === undefined ? undefined : checkCount('stepsPerEpoch', options.stepsPerEpoch, 1);
   const maxSteps = options.maxSteps === undefined ? undefined : checkCount('maxSteps', options.maxSteps, 1);
+  const crop = resolveCrop(model, options.maxLength);
   if (options.resume && options.checkpoints === undefined) {
     throw new TrainError('invalid-options', 'resume needs a checkpoint store (options.checkpoints)', {option: 'resume'});
   }
@@ -351,6 +357,8 @@ export async function trainClassifier(
       let step = 0;
       (trainData as Partial<EpochOrderedDataset>).setEpoch?.(epoch);
       const iterator = await trainData.iterator();
+      let cut = false;
+      try {
       if (resumed && epoch === resumed.epoch && (resumed.step ?? 0) > 0) {
         // A checkpoint taken mid-epoch: skip exactly the batches it had trained on, carry on its sums.
         step = await skipBatches(iterator, resumed.step!, epoch);
@@ -359,7 +367,6 @@ export async function trainClassifier(
           sums[i] = resumed!.partial?.sums[name] ?? 0;
         });
       }
-      let cut = false;
       while (stepsPerEpoch === undefined || step < stepsPerEpoch) {
         const request = stopRequest();
         if (request !== undefined) {
@@ -378,13 +385,13 @@ export async function trainClassifier(
         let values: Float32Array;
         let batchSize: number;
         try {
-          batchSize = checkBatch(batch, epoch, step + 1);
+          batchSize = checkBatch(batch, model, {epoch, step: step + 1});
           for (const cb of tfjsCallbacks) await cb.onBatchBegin?.(step, {batch: step, size: batchSize});
-          values = await trainStep(model, optimizer, vars(), lossFn, metricFns, batch);
+          values = await trainStep(model, optimizer, vars(), lossFn, metricFns, batch, crop);
         } finally {
           tf.dispose(batch as unknown as tf.TensorContainer);
         }
-        checkLabelRange(values[names.length]!, values[names.length + 1]!, numClasses, epoch, step + 1);
+        checkLabelRange(values[names.length]!, values[names.length + 1]!, numClasses, {epoch, step: step + 1});
         step++;
         globalStep++;
         samples += batchSize;
@@ -407,6 +414,9 @@ export async function trainClassifier(
           tty.write(`\r${progressLine(step, total, elapsedSec, samplesPerSec, logs)}\x1b[K`);
         }
       }
+      } finally {
+        await closeIterator(iterator);
+      }
       if (cut) {
         if (tty) tty.write('\r\x1b[K');
         if (options.checkpoints && step > 0) {
@@ -425,9 +435,9 @@ export async function trainClassifier(
       const logs = meanLogs(names, sums, samples);
       if (options.validationData) {
         (options.validationData as Partial<EpochOrderedDataset>).setEpoch?.(epoch);
-        const val = await evaluateLoop(model, options.validationData, lossFn, metricFns);
+        const val = await evaluateBatches(model, options.validationData, {pass: 'validation', lossFn, metricFns, crop});
         names.forEach((name, i) => {
-          logs[`val_${name}`] = val[i]!;
+          logs[`val_${name}`] = val.means[i]!;
         });
       }
       const elapsedSec = (now() - start) / 1000;
@@ -497,19 +507,6 @@ async function skipBatches(iterator: {next(): Promise<IteratorResult<ClassifierB
   return count;
 }
 
-/** Throws `TrainError` (`invalid-label`) when a batch's smallest or largest label is not a class index. */
-function checkLabelRange(min: number, max: number, numClasses: number, epoch: number | undefined, step: number): void {
-  if (Number.isNaN(min) || (min >= 0 && max < numClasses)) return;
-  const label = min < 0 ? min : max;
-  const where = epoch === undefined ? `validation batch ${step}` : `epoch ${epoch + 1}, batch ${step}`;
-  throw new TrainError('invalid-label', `label ${label} in ${where} is outside [0, ${numClasses}): the model has ${numClasses} classes`, {
-    ...(epoch === undefined ? {} : {epoch}),
-    step,
-    expected: `[0, ${numClasses})`,
-    actual: `${label}`,
-  });
-}
-
 /** The model module's int32-safe sparse accuracy under the name Keras logs (`accuracy`, not tfjs's `acc`). */
 const ACCURACY: LossOrMetricFn = Object.defineProperty(
   (yTrue: tf.Tensor, yPred: tf.Tensor) => sparseCategoricalAccuracy(yTrue, yPred),
@@ -528,11 +525,11 @@ async function trainStep(
   lossFn: LossOrMetricFn,
   metricFns: readonly LossOrMetricFn[],
   batch: ClassifierBatch,
+  crop: number | null,
 ): Promise<Float32Array> {
-  const minSteps = modelMinSteps(model);
   const packed = tf.tidy(() => {
     let metricValues: tf.Tensor[] = [];
-    const xs = padShortBatch(batch.xs, minSteps);
+    const xs = prepareInputs(model, batch.xs, crop);
     const cost = optimizer.minimize(
       () => {
         const out = model.apply(xs, {training: true}) as tf.Tensor;
@@ -553,98 +550,6 @@ async function trainStep(
   } finally {
     packed.dispose();
   }
-}
-
-/** The smallest and largest class index of sparse labels (`[B]` or `[B, 1]`, rounded as the loss reads them); NaN for other label shapes. */
-function labelRange(ys: tf.Tensor): [tf.Scalar, tf.Scalar] {
-  if (ys.rank > 2 || (ys.rank === 2 && ys.shape[1] !== 1) || ys.size === 0) return [tf.scalar(Number.NaN), tf.scalar(Number.NaN)];
-  const flat = tf.reshape(ys, [-1]);
-  const labels = flat.dtype === 'int32' ? tf.cast(flat, 'float32') : tf.round(flat);
-  return [tf.min(labels), tf.max(labels)];
-}
-
-/**
- * Runs `model` in inference mode over a dataset and returns `[loss, ...metrics]` averaged over all
- * examples (sample-weighted, so a short last batch counts for what it holds).
- */
-export async function evaluateLoop(
-  model: tfl.LayersModel,
-  data: tfd.Dataset<ClassifierBatch>,
-  lossFn: LossOrMetricFn,
-  metricFns: readonly LossOrMetricFn[],
-): Promise<number[]> {
-  const outShape = model.outputs[0]!.shape;
-  const numClasses = outShape[outShape.length - 1] as number;
-  const minSteps = modelMinSteps(model);
-  const iterator = await data.iterator();
-  let total: tf.Tensor | undefined;
-  // [batch, label] of the first batch with a label outside [0, numClasses), [0, 0] while none: kept on
-  // the device and read once at the end, so checking costs no sync per batch.
-  let firstBad: tf.Tensor = tf.zeros([2]);
-  let samples = 0;
-  let step = 0;
-  try {
-    for (;;) {
-      const next = await iterator.next();
-      if (next.done) break;
-      const batch = next.value as ClassifierBatch;
-      try {
-        samples += checkBatch(batch, undefined, ++step);
-        const [sums, bad] = tf.tidy(() => {
-          const out = model.predictOnBatch(padShortBatch(batch.xs, minSteps)) as tf.Tensor;
-          const [lo, hi] = labelRange(batch.ys);
-          const isBad = tf.logicalOr(tf.less(lo, 0), tf.greaterEqual(hi, numClasses));
-          const first = tf.logicalAnd(isBad, tf.equal(tf.slice(firstBad, [0], [1]), 0));
-          const here = tf.stack([tf.scalar(step), tf.where(tf.less(lo, 0), lo, hi)]);
-          return [
-            tf.stack([tf.sum(lossFn(batch.ys, out)), ...metricFns.map((m) => tf.sum(m(batch.ys, out)))]),
-            tf.where(tf.tile(first, [2]), here, firstBad),
-          ];
-        });
-        firstBad.dispose();
-        firstBad = bad;
-        const prev = total;
-        total = prev ? tf.add(prev, sums) : sums;
-        if (prev) {
-          prev.dispose();
-          sums.dispose();
-        }
-      } finally {
-        tf.dispose(batch as unknown as tf.TensorContainer);
-      }
-    }
-    if (!total || samples === 0) {
-      throw new TrainError('empty-dataset', 'the validation dataset gave no batches');
-    }
-    const [values, bad] = await Promise.all([total.data(), firstBad.data()]);
-    if (bad[0]! > 0) checkLabelRange(bad[1]!, bad[1]!, numClasses, undefined, bad[0]!);
-    return Array.from(values, (v) => v / samples);
-  } finally {
-    total?.dispose();
-    firstBad.dispose();
-  }
-}
-
-/** Checks a dataset element is `{xs, ys}` with matching batch sizes; returns the batch size. */
-export function checkBatch(batch: ClassifierBatch, epoch: number | undefined, step: number): number {
-  const where = epoch === undefined ? `batch ${step}` : `epoch ${epoch + 1}, batch ${step}`;
-  const ctx = epoch === undefined ? {step} : {epoch, step};
-  if (batch == null || typeof batch !== 'object' || !('xs' in batch) || !('ys' in batch)) {
-    throw new TrainError('invalid-batch', `each dataset element must be {xs, ys} (${where})`, {...ctx, expected: '{xs, ys}'});
-  }
-  const first = Array.isArray(batch.xs) ? batch.xs[0] : batch.xs;
-  if (!(first instanceof tf.Tensor) || !(batch.ys instanceof tf.Tensor)) {
-    throw new TrainError('invalid-batch', `xs and ys must be tensors (${where})`, {...ctx, expected: 'tensors'});
-  }
-  const b = first.shape[0];
-  if (b === undefined || b !== batch.ys.shape[0]) {
-    throw new TrainError('invalid-batch', `xs has ${b} examples but ys has ${batch.ys.shape[0]} (${where})`, {
-      ...ctx,
-      expected: `${b}`,
-      actual: `${batch.ys.shape[0]}`,
-    });
-  }
-  return b;
 }
 
 class EarlyStopper {
