@@ -214,6 +214,7 @@ export type {
   CheckpointStore,
   ClassGuess,
   ClassifierBatch,
+  ClassifierInputs,
   ClassifierEvaluation,
   ConfusionMatrixSvgOptions,
   EarlyStoppingOptions,

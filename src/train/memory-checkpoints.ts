@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import {TrainError} from './errors.js';
-import type {CheckpointState, CheckpointStore} from './train-classifier.js';
+import type {CheckpointState, CheckpointStore} from './train-types.js';
 
 /** A tensor's values copied out of tfjs (name, shape, dtype, values), so a checkpoint holds no tensor. */
 export interface HostTensor {
