@@ -23,9 +23,10 @@ type Kwargs = Parameters<Layer['call']>[1];
 
 // tfjs-layers exports these classes only through factories; tfjs-internals reads them from tfjs's
 // serialization registry (no probe layer is built).
-const StockConv1D = stockLayerClass<Conv1DArgs>('Conv1D');
-const StockBatchNormalization = stockLayerClass<BatchNormArgs>('BatchNormalization');
-const StockDense = stockLayerClass<DenseArgs>('Dense');
+// (Annotated, so the emitted .d.ts names these local aliases, not tfjs-layers' deep dist/ paths.)
+const StockConv1D: new (args: Conv1DArgs) => Layer = stockLayerClass<Conv1DArgs>('Conv1D');
+const StockBatchNormalization: new (args: BatchNormArgs) => Layer = stockLayerClass<BatchNormArgs>('BatchNormalization');
+const StockDense: new (args: DenseArgs) => Layer = stockLayerClass<DenseArgs>('Dense');
 const StockLSTM = stockLayerClass<LstmArgs>('LSTM') as unknown as new (args: LstmArgs) => tfl.RNN;
 
 function oneTensor(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {

@@ -67,8 +67,9 @@ export async function evaluateBatches(model: tfl.LayersModel, data: tfd.Dataset<
           // Counts as a product of one-hot matrices (exact: 0/1 entries, sums at most the batch size).
           const flat = tf.reshape(batch.ys, [-1]);
           const labels = flat.dtype === 'int32' ? flat : tf.cast(tf.round(flat), 'int32');
-          const truth = tf.oneHot(labels, numClasses, 1, 0, 'float32');
-          const guess = tf.oneHot(tf.argMax(out, -1), numClasses, 1, 0, 'float32');
+          // Cast, not oneHot's dtype argument: the wasm backend's OneHot ignores it (int32 bits in a float32 tensor).
+          const truth = tf.cast(tf.oneHot(labels, numClasses), 'float32');
+          const guess = tf.cast(tf.oneHot(tf.argMax(out, -1), numClasses), 'float32');
           return [batchSums, batchBad, tf.cast(tf.matMul(truth, guess, true, false), 'int32')];
         });
         firstBad.dispose();

@@ -17,6 +17,7 @@ import {
   trainClassifier,
 } from '../../src/train/index.js';
 import {labelOf, sketchFile, sketchInk} from '../data/helpers.js';
+import {initBackend} from '../helpers/backend.js';
 import {makeDataset, makeModel, rng} from './synthetic.js';
 
 let before = 0;
@@ -59,6 +60,25 @@ describe('one evaluation pass for validation and evaluateClassifier', () => {
     expect(Math.abs(uncropped.loss - evaluation.loss)).toBeGreaterThan(1e-5);
     model.dispose();
     opt.dispose();
+  });
+
+  it.each(['cpu', 'wasm'] as const)('counts the confusion matrix on the device, the same on %s', async (backend) => {
+    await initBackend(backend);
+    try {
+      const model = tfl.sequential({layers: [tfl.layers.dense({inputShape: [3], units: 3, activation: 'softmax', useBias: false})]});
+      tf.tidy(() => model.setWeights([tf.eye(3)]));
+      // Arg-max of each row is its predicted class: truth 0,1,2,2,1 against predicted 0,1,1,2,0.
+      const data = tfd.generator(function* () {
+        yield {xs: tf.tensor2d([[5, 0, 0], [0, 5, 0], [0, 5, 1], [0, 0, 5], [5, 1, 0]]), ys: tf.tensor1d([0, 1, 2, 2, 1], 'int32')};
+      }) as unknown as tfd.Dataset<ClassifierBatch>;
+      const r = await evaluateClassifier(model, data, {k: 1});
+      expect(Array.from(r.confusionMatrix)).toEqual([1, 0, 0, 1, 1, 0, 0, 1, 1]);
+      expect(Array.from(r.classCounts)).toEqual([1, 2, 2]);
+      expect(r.accuracy).toBe(3 / 5);
+      model.dispose();
+    } finally {
+      await initBackend('cpu');
+    }
   });
 
   it('a bad label is invalid-label in training, validation and evaluation alike', async () => {
