@@ -17,9 +17,11 @@ export type ClassifierBatch = {
 };
 
 /** Where a batch came from, for error messages: a training epoch's batch, or a validation or evaluation batch (1-based). */
-export type BatchPlace = {readonly epoch: number; readonly step: number} | {readonly pass: 'validation' | 'evaluation'; readonly step: number};
+export type BatchPlace =
+  | {readonly epoch: number; readonly step: number}
+  | {readonly pass: 'validation' | 'evaluation' | 'prediction'; readonly step: number};
 
-/** `epoch 1, batch 3` / `validation batch 2` / `evaluation batch 2`. */
+/** `epoch 1, batch 3` / `validation batch 2` / `evaluation batch 2` / `prediction batch 1`. */
 export function describePlace(place: BatchPlace): string {
   return 'epoch' in place ? `epoch ${place.epoch + 1}, batch ${place.step}` : `${place.pass} batch ${place.step}`;
 }
@@ -127,11 +129,17 @@ export function resolveCrop(model: tfl.LayersModel, asked: number | null | undef
  * input prepared as every train, validation and evaluation batch is: cropped along time to `crop` steps
  * (when longer), fitted to the input's fixed length when it has one, and zero-padded to the model's
  * receptive field (`padShortBatch`); when the ink is cropped, an int32 `[B]` or `[B, 1]` input beside it
- * (the lengths) is clipped to the crop. Call it inside a `tf.tidy`; `xs` must have passed `checkBatch`.
+ * (the lengths) is clipped to the crop. Call it inside a `tf.tidy`. Throws `TrainError` (`invalid-batch`,
+ * naming `place`) for a map that lacks one of the model's inputs.
  */
-export function prepareInputs(model: tfl.LayersModel, xs: ClassifierInputs, crop: number | null): tf.Tensor | tf.Tensor[] {
+export function prepareInputs(
+  model: tfl.LayersModel,
+  xs: ClassifierInputs,
+  crop: number | null,
+  place: BatchPlace = {pass: 'prediction', step: 1},
+): tf.Tensor | tf.Tensor[] {
   const plan = inputPlan(model);
-  const list = inputList(xs, model, {pass: 'evaluation', step: 0}) as tf.Tensor[];
+  const list = inputList(xs, model, place) as tf.Tensor[];
   const inkIndex = plan.ink ?? (list.length === 1 ? 0 : undefined);
   const ink = inkIndex === undefined ? undefined : list[inkIndex];
   if (ink === undefined || ink.rank !== 3) return xs instanceof tf.Tensor || Array.isArray(xs) ? xs : list;

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfd from '@tensorflow/tfjs-data';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type {LossOrMetricFn} from '../model/index.js';
-import {type ClassifierBatch, checkBatch, checkLabelRange, closeIterator, labelRange, prepareInputs} from './classifier-batch.js';
+import {type BatchPlace, type ClassifierBatch, checkBatch, checkLabelRange, closeIterator, labelRange, prepareInputs} from './classifier-batch.js';
 import {TrainError} from './errors.js';
 import type {Logs} from './keras-log.js';
 import type {TrainReporter} from './train-reporter.js';
@@ -150,7 +150,7 @@ export async function runEpoch(
       try {
         batchSize = checkBatch(batch, model, {epoch, step: step + 1});
         await reporter.batchBegin(step, batchSize);
-        values = await trainStep(setup, vars(), batch);
+        values = await trainStep(setup, vars(), batch, {epoch, step: step + 1});
       } finally {
         tf.dispose(batch as unknown as tf.TensorContainer);
       }
@@ -193,11 +193,11 @@ async function skipBatches(iterator: {next(): Promise<IteratorResult<ClassifierB
  * One optimizer step; resolves to `[loss, ...metrics, min label, max label]` for the batch (means over
  * its examples; the label range, read back with them, costs one reduction each and no extra sync).
  */
-async function trainStep(setup: EpochSetup, vars: tf.Variable[], batch: ClassifierBatch): Promise<Float32Array> {
+async function trainStep(setup: EpochSetup, vars: tf.Variable[], batch: ClassifierBatch, place: BatchPlace): Promise<Float32Array> {
   const {model, optimizer, lossFn, metricFns} = setup;
   const packed = tf.tidy(() => {
     let metricValues: tf.Tensor[] = [];
-    const xs = prepareInputs(model, batch.xs, setup.crop);
+    const xs = prepareInputs(model, batch.xs, setup.crop, place);
     const cost = optimizer.minimize(
       () => {
         const out = model.apply(xs, {training: true}) as tf.Tensor;

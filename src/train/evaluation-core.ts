@@ -54,9 +54,10 @@ export async function evaluateBatches(model: tfl.LayersModel, data: tfd.Dataset<
       if (next.done) break;
       const batch = next.value as ClassifierBatch;
       try {
-        count += checkBatch(batch, model, {pass: pass.pass, step: ++step});
+        const place = {pass: pass.pass, step: ++step};
+        count += checkBatch(batch, model, place);
         const [sums, bad, counts] = tf.tidy(() => {
-          const out = model.predictOnBatch(prepareInputs(model, batch.xs, pass.crop)) as tf.Tensor;
+          const out = model.predictOnBatch(prepareInputs(model, batch.xs, pass.crop, place)) as tf.Tensor;
           const [lo, hi] = labelRange(batch.ys);
           const isBad = tf.logicalOr(tf.less(lo, 0), tf.greaterEqual(hi, numClasses));
           const first = tf.logicalAnd(isBad, tf.equal(tf.slice(firstBad, [0], [1]), 0));

@@ -86,7 +86,7 @@ export async function predictTopK(
     const [values, indices] = tf.tidy(() => {
       let xs: tf.Tensor | tf.Tensor[];
       if (tensors !== undefined) {
-        xs = prepareInputs(model, tensors.slice(start, end), crop);
+        xs = prepareInputs(model, tensors.slice(start, end), crop, {pass: 'prediction', step: start / batchSize + 1});
       } else {
         const batch = (inks as readonly Float32Array[]).slice(start, end);
         const {data, steps} = padBatch(batch, fixedLength ?? {minLength: minSteps}, crop ?? undefined, start);

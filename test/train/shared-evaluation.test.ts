@@ -178,6 +178,17 @@ describe('xs as a named map: a two-input model (ink + lengths) from a withLength
       code: 'invalid-batch',
       message: 'train: xs has no input "steps" (it has strokes, n; the model\'s inputs are strokes, steps) (epoch 1, batch 1)',
     });
+    await expect(evaluateClassifier(model, data)).rejects.toThrow(
+      'train: xs has no input "steps" (it has strokes, n; the model\'s inputs are strokes, steps) (evaluation batch 1)',
+    );
+    const batch = tf.tidy(() => ({strokes: tf.zeros([2, 4, 3]), n: tf.tensor1d([4, 4], 'int32')}));
+    await expect(predictTopK(model, batch)).rejects.toThrow(
+      'train: xs has no input "steps" (it has strokes, n; the model\'s inputs are strokes, steps) (prediction batch 1)',
+    );
+    tf.dispose(batch);
+    await expect(trainClassifier(model, data, {optimizer: opt, maxLength: 0})).rejects.toThrow(
+      new TrainError('invalid-options', 'maxLength must be a positive integer or null, got 0', {option: 'maxLength'}),
+    );
     model.dispose();
     opt.dispose();
   });
