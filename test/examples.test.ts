@@ -84,6 +84,15 @@ describe('examples (tiny settings)', {timeout: 300_000}, () => {
     expect(existsSync(path.join(out, 'predictions.svg'))).toBe(true);
   });
 
+  it('train-with-lengths trains, validates, evaluates and predicts a two-input model (ink + lengths) from withLengths batches', async () => {
+    const text = await runScript('examples/train-with-lengths.ts', [...tiny, '--epochs', '1']);
+    expect(text).toMatch(/3 classes, \d+ parameters, inputs strokes \+ steps, backend cpu/);
+    expect(text).toMatch(/2\/2 - .* - loss: \d+\.\d+ - accuracy: \d\.\d+ - top5: \d\.\d+ - val_loss: /);
+    expect(text).toMatch(/test: \d+ sketches, loss \d+\.\d+, accuracy \d\.\d+, top-3 \d\.\d+/);
+    expect(text).toMatch(/sketch 3 \(true: /);
+    expect(text).toMatch(/tensors left: 0/);
+  });
+
   it('reproduce-notebook runs the notebook step by step on a tutorial-format directory', async () => {
     const data = path.join(cache, 'synthetic-c3-n20-s42-simplified');
     const text = await runScript('examples/reproduce-notebook.ts', ['--backend', 'cpu', '--data', data, '--epochs', '1', '--steps-per-epoch', '2']);
