@@ -11,7 +11,7 @@
 //
 // Run:   npx tsx examples/reproduce-notebook.ts --download              (1.07 GB into the cache dir)
 //        npx tsx examples/reproduce-notebook.ts --data DIR              (the tarball, already extracted)
-//        add --max-steps N to run N steps per epoch only; --backend cpu|wasm|tensorflow
+//        add --steps-per-epoch N to run N steps per epoch only; --backend cpu|wasm|tensorflow
 import path from 'node:path';
 import {parseArgs} from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
@@ -30,7 +30,7 @@ await runExample('reproduce-notebook', async () => {
       download: {type: 'boolean', default: false},
       'cache-dir': {type: 'string'},
       epochs: {type: 'string', default: '2'},
-      'max-steps': {type: 'string'},
+      'steps-per-epoch': {type: 'string'},
     },
   });
   const backend = await setBackend(values.backend);
@@ -79,18 +79,18 @@ await runExample('reproduce-notebook', async () => {
   const model = buildSketchClassifier({numClasses: classNames.length, maxLength: 100, compile: false});
   model.summary(undefined, undefined, (line) => console.log(line));
   const optimizer = sgd(0.01, {clipnorm: 1});
-  const maxSteps = values['max-steps'] === undefined ? undefined : Number(values['max-steps']);
+  const stepsPerEpoch = values['steps-per-epoch'] === undefined ? undefined : Number(values['steps-per-epoch']);
   await trainClassifier(model, trainSet, {
     epochs: Number(values.epochs),
-    validationData: maxSteps === undefined ? validSet : validSet.take(maxSteps),
+    validationData: stepsPerEpoch === undefined ? validSet : validSet.take(stepsPerEpoch),
     optimizer,
     log: console.log,
     progress: process.stdout,
-    ...(maxSteps === undefined ? {} : {stepsPerEpoch: maxSteps}),
+    ...(stepsPerEpoch === undefined ? {} : {stepsPerEpoch}),
   });
 
   // Cell: evaluate on the test set, cropped like the training data.
-  const result = await evaluateClassifier(model, maxSteps === undefined ? testSet : testSet.take(maxSteps), {classNames});
+  const result = await evaluateClassifier(model, stepsPerEpoch === undefined ? testSet : testSet.take(stepsPerEpoch), {classNames});
   console.log(`test (cropped to 100): loss ${result.loss.toFixed(4)}, accuracy ${result.accuracy.toFixed(4)}, top-5 ${result.topK.toFixed(4)} on ${result.count} sketches`);
 
   // Cell: the top-5 of a few test sketches.

@@ -4,7 +4,7 @@
 // (the notebook's Conv1D + LSTM, fast layers) → trainClassifier with SGD + Keras's clipnorm, accuracy and
 // top-5, a checkpoint per epoch (resumable with --resume), then the model saved with its class names.
 //
-// Run:   npx tsx examples/train.ts                    (synthetic shapes; --epochs, --max-steps to shorten)
+// Run:   npx tsx examples/train.ts                    (synthetic shapes; --epochs, --steps-per-epoch to shorten)
 //        npx tsx examples/train.ts --data DIR         (a tutorial-format dataset, e.g. the real one)
 // Output: out/examples/model/ (model.json, weights.bin), out/examples/checkpoints/, out/examples/history.svg
 import {mkdir, writeFile} from 'node:fs/promises';
@@ -21,7 +21,7 @@ await runExample('train', async () => {
     options: {
       ...commonOptions,
       epochs: {type: 'string', default: '4'},
-      'max-steps': {type: 'string'},
+      'steps-per-epoch': {type: 'string'},
       'learning-rate': {type: 'string', default: '0.01'},
       resume: {type: 'boolean', default: false},
     },
@@ -47,7 +47,7 @@ await runExample('train', async () => {
     resume: values.resume,
     log: console.log,
     progress: process.stdout,
-    ...(values['max-steps'] === undefined ? {} : {stepsPerEpoch: Number(values['max-steps'])}),
+    ...(values['steps-per-epoch'] === undefined ? {} : {stepsPerEpoch: Number(values['steps-per-epoch'])}),
   });
 
   await mkdir(values.out, {recursive: true});

@@ -179,8 +179,10 @@ export {
   sketchClassifierMaxLength,
   sparseCategoricalAccuracy,
   sparseCategoricalCrossentropy,
+  tfjsInternals,
 } from './model/index.js';
 export type {
+  AdamPowers,
   CompileSketchClassifierOptions,
   LoadedSketchClassifier,
   LoadSketchClassifierOptions,
@@ -224,6 +226,7 @@ export type {
   CheckpointStore,
   ClassGuess,
   ClassifierBatch,
+  ClassifierInputs,
   ClassifierEvaluation,
   ConfusionMatrixSvgOptions,
   EarlyStoppingOptions,

@@ -144,11 +144,49 @@ export function trainTests({work}) {
         // and an animation-frame loop records the longest gap between two frames. Training on the main
         // thread, even yielding after every batch, ran one task of 580-820 ms here while it made and
         // read the data, and tasks of about 100 ms at each epoch's end (validation). The test asserts on
-        // the tasks; the frame gaps are logged, not asserted: they also depend on the machine's load
-        // (17-90 ms with the worker here, but once 270 ms at load average 5 from other jobs).
+        // the tasks; the frame gaps are logged, not asserted (17-90 ms with the worker here, but once
+        // 270 ms at load average 5 from other jobs).
+        //
+        // A task's wall time also depends on the machine: with other processes on the two cores, the
+        // main thread is descheduled part of the time and a 40 ms task can take over 100 ms (this test
+        // failed once that way). So the 100 ms limit is scaled by how much the machine stretches the
+        // main thread at that moment, measured in the same run: a busy loop of about 5 ms of work runs
+        // every 250 ms while training; its uncontended cost is its fastest run (of 20 before training
+        // and all during it); a page task near which the loops took on average s times that cost may
+        // last up to 100 ms × s (s >= 1; the loops within 1 s of the task). A mean, not a maximum: a long
+        // task spans many scheduler slices and is stretched like the average loop, while one loop can be
+        // unlucky (single loops reached 24x at load average 10, the mean 3.1x). The loops' own tasks are
+        // not counted. A main-thread trainer still fails: its own tasks are stretched by the same load,
+        // so its 580-820 ms data task stays 6-8 times the limit at any load (checked on the comparison
+        // page, worker-vs-yield.html, at load average 10: mode=yield ran tasks of 551-768 ms at a
+        // stretch of 1.03-1.06 and failed; mode=worker had none over 100 ms). Chosen over a majority of
+        // repeated windows, which a trainer with few long tasks (one data task, one per epoch end) would
+        // pass, and over an idle page's longest task, measured at another moment than the load it is
+        // meant to describe.
         await t.page.evaluate(() => {
-          const probe = {longestGapMs: 0, frames: 0, start: performance.now(), end: null, tasks: [], at: ''};
+          // The busy loop: sized to about 5 ms (after a warm-up), timed 20 times before training and every 250 ms during it.
+          const spin = (n) => {
+            let x = 0;
+            for (let i = 0; i < n; i++) x += Math.sqrt(i);
+            return x;
+          };
+          const timed = (n) => {
+            const t0 = performance.now();
+            window.spinSink = spin(n);
+            return performance.now() - t0;
+          };
+          // Warm up first (the JIT compiles the loop after a few runs), then size it to about 5 ms.
+          for (let i = 0; i < 10; i++) timed(1e5);
+          let size = 1e5;
+          while (timed(size) < 5 && size < 1e9) size *= 2;
+          const baselineMs = Math.min(...Array.from({length: 20}, () => timed(size)));
+          const probe = {longestGapMs: 0, frames: 0, start: performance.now(), end: null, tasks: [], at: '', baselineMs, loops: []};
           window.trainingProbe = probe;
+          const loops = setInterval(() => {
+            if (probe.end !== null) return clearInterval(loops);
+            const startTime = performance.now();
+            probe.loops.push({startTime, duration: timed(size)});
+          }, 250);
           new PerformanceObserver((list) => {
             for (const e of list.getEntries()) probe.tasks.push({startTime: e.startTime, duration: e.duration});
           }).observe({type: 'longtask'});
@@ -176,16 +214,38 @@ export function trainTests({work}) {
         assertEqual(await t.page.evaluate(() => document.body.dataset.trainDone), 'true', `end of training (${status})`);
         const probe = await t.page.evaluate(() => {
           const p = window.trainingProbe;
-          return {...p, tasks: p.tasks.filter((task) => task.startTime >= p.start && task.startTime < p.end).map((task) => Math.round(task.duration))};
+          const during = p.tasks.filter((task) => task.startTime >= p.start && task.startTime < p.end);
+          // A loop's own task (when the machine stretched it past 50 ms) is not the page's.
+          const ownLoop = (task) => p.loops.some((loop) => loop.startTime >= task.startTime && loop.startTime <= task.startTime + task.duration);
+          // The uncontended cost: the fastest run of all, before or during training (the same JIT state).
+          const baselineMs = Math.min(p.baselineMs, ...p.loops.map((loop) => loop.duration));
+          const stretchNear = (time) => {
+            const near = p.loops.filter((loop) => Math.abs(loop.startTime - time) <= 1000);
+            return near.length === 0 ? 1 : Math.max(1, near.reduce((sum, loop) => sum + loop.duration, 0) / near.length / baselineMs);
+          };
+          const stretches = p.loops.map((loop) => loop.duration / baselineMs);
+          return {
+            ...p,
+            baselineMs,
+            loops: p.loops.length,
+            meanStretch: stretches.reduce((a, b) => a + b, 0) / Math.max(1, stretches.length),
+            maxStretch: Math.max(1, ...stretches),
+            tasks: during
+              .filter((task) => !ownLoop(task))
+              .map((task) => ({ms: Math.round(task.duration), stretch: Number(stretchNear(task.startTime + task.duration / 2).toFixed(2))})),
+          };
         });
         t.log(
           `while training: ${probe.frames} animation frames, longest gap between two ${probe.longestGapMs.toFixed(1)} ms (ending at: ${probe.at}); ` +
-            `main-thread tasks of 50 ms or more: ${probe.tasks.length === 0 ? 'none' : `${probe.tasks.join(', ')} ms`}`,
+            `busy loop: ${probe.baselineMs.toFixed(1)} ms uncontended, ${probe.loops} runs, stretched ${probe.meanStretch.toFixed(2)}x on average, ${probe.maxStretch.toFixed(2)}x at most; ` +
+            `main-thread tasks of 50 ms or more: ${probe.tasks.length === 0 ? 'none' : probe.tasks.map((task) => `${task.ms} ms (stretch ${task.stretch}x)`).join(', ')}`,
         );
         assert(probe.end !== null && probe.frames > 100, `animation-frame probe: ${JSON.stringify(probe)}`);
+        assert(probe.loops >= 20, `busy-loop probe ran only ${probe.loops} times`);
+        const tooLong = probe.tasks.filter((task) => task.ms >= 100 * task.stretch);
         assert(
-          probe.tasks.every((ms) => ms < 100),
-          `the page's main thread ran tasks of ${probe.tasks.join(', ')} ms while training (a task of 100 ms or more delays input and repaints)`,
+          tooLong.length === 0,
+          `the page's main thread ran tasks of ${tooLong.map((task) => `${task.ms} ms where the machine allowed ${Math.round(100 * task.stretch)} ms (stretch ${task.stretch}x)`).join(', ')} while training (a task of 100 ms or more delays input and repaints)`,
         );
         const log = await t.page.textContent('#train-log');
         t.log(log.trim().split('\n').slice(-2).join('\n    '));

@@ -25,7 +25,7 @@ afterAll(() => rmSync(work, {recursive: true, force: true}));
 
 describe('examples (tiny settings)', {timeout: 300_000}, () => {
   it('main command: npm run train on synthetic data, with every output file', async () => {
-    const text = await runScript('src/node/cli.ts', ['train', ...tiny, '--epochs', '1', '--max-steps', '2', '--quiet']);
+    const text = await runScript('src/node/cli.ts', ['train', ...tiny, '--epochs', '1', '--steps-per-epoch', '2', '--quiet']);
     expect(text).toMatch(/Epoch 1\/1/);
     expect(text).toMatch(/2\/2 - .* - loss: \d+\.\d+ - accuracy: \d\.\d+ - top5: \d\.\d+ - val_loss: /);
     expect(text).toMatch(/test: \d+ sketches - loss: \d+\.\d+ - accuracy: \d\.\d+ - top5: \d\.\d+/);
@@ -73,7 +73,7 @@ describe('examples (tiny settings)', {timeout: 300_000}, () => {
   });
 
   it('train, then evaluate and predict with the saved model', async () => {
-    const trained = await runScript('examples/train.ts', [...tiny, '--epochs', '1', '--max-steps', '2']);
+    const trained = await runScript('examples/train.ts', [...tiny, '--epochs', '1', '--steps-per-epoch', '2']);
     expect(trained).toMatch(/Epoch 1\/1/);
     const model = path.join(out, 'model');
     expect(existsSync(path.join(model, 'model.json'))).toBe(true);
@@ -91,9 +91,18 @@ describe('examples (tiny settings)', {timeout: 300_000}, () => {
     expect(accuracy).toBeGreaterThan(0.8);
   });
 
+  it('train-with-lengths trains, validates, evaluates and predicts a two-input model (ink + lengths) from withLengths batches', async () => {
+    const text = await runScript('examples/train-with-lengths.ts', [...tiny, '--epochs', '1']);
+    expect(text).toMatch(/3 classes, \d+ parameters, inputs strokes \+ steps, backend cpu/);
+    expect(text).toMatch(/2\/2 - .* - loss: \d+\.\d+ - accuracy: \d\.\d+ - top5: \d\.\d+ - val_loss: /);
+    expect(text).toMatch(/test: \d+ sketches, loss \d+\.\d+, accuracy \d\.\d+, top-3 \d\.\d+/);
+    expect(text).toMatch(/sketch 3 \(true: /);
+    expect(text).toMatch(/tensors left: 0/);
+  });
+
   it('reproduce-notebook runs the notebook step by step on a tutorial-format directory', async () => {
     const data = path.join(cache, 'synthetic-c3-n20-s42-simplified');
-    const text = await runScript('examples/reproduce-notebook.ts', ['--backend', 'cpu', '--data', data, '--epochs', '1', '--max-steps', '2']);
+    const text = await runScript('examples/reproduce-notebook.ts', ['--backend', 'cpu', '--data', data, '--epochs', '1', '--steps-per-epoch', '2']);
     expect(text).toMatch(/10 training shards, 5 validation, 5 test; 3 classes/);
     expect(text).toMatch(/parse_example on \d+ records: ink sparse dense_shape \[\d+, \d+\]/);
     expect(text).toMatch(/test \(cropped to 100\): loss/);

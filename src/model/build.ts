@@ -5,6 +5,7 @@ import {FastBatchNormalization, FastConv1D, FastDense, FastLSTM, registerFastLay
 import {type LossOrMetricFn, sparseCategoricalAccuracy, sparseCategoricalCrossentropy} from './losses.js';
 import {OrthogonalInitializer} from './orthogonal.js';
 import {SKETCH_CLASSIFIER_METADATA_KEY} from './save-load.js';
+import {feedOutputShapes} from './tfjs-internals.js';
 
 /** Options of `buildSketchClassifier`. Every default reproduces the model of the Keras notebook of Hands-On Machine Learning, 2nd ed., chapter 15, exercise 9. */
 export interface SketchClassifierOptions {
@@ -95,7 +96,7 @@ export function compileSketchClassifier(model: tfl.LayersModel, options: Compile
   });
   // tfjs-layers' `fit` checks targets against the output shape [B, C] unless the loss is its own
   // sparse cross-entropy; ours is sparse too, so let `fit` take [B] or [B, 1] class indices as well.
-  const shapes = (model as unknown as {feedOutputShapes: (number | null)[][]}).feedOutputShapes;
+  const shapes = feedOutputShapes(model);
   for (let i = 0; i < shapes.length; i++) shapes[i] = [...shapes[i]!.slice(0, -1), 1];
 }
 

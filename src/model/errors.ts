@@ -1,5 +1,8 @@
-/** The closed set of `ModelError` codes. */
-export type ModelErrorCode = 'invalid-options' | 'invalid-artifacts' | 'input-too-short' | 'needs-fast-layers';
+/**
+ * The closed set of `ModelError` codes. `tfjs-internal-moved`: a private tfjs field or registry entry
+ * the library relies on is not where tfjs 4.22 keeps it (an unsupported tfjs version).
+ */
+export type ModelErrorCode = 'invalid-options' | 'invalid-artifacts' | 'input-too-short' | 'needs-fast-layers' | 'tfjs-internal-moved';
 
 /** Context fields a `ModelError` may carry. */
 export interface ModelErrorContext {

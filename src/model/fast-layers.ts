@@ -1,13 +1,16 @@
 // The library's fast layers: subclasses of tfjs-layers' own Conv1D, BatchNormalization, LSTM and Dense
 // that keep their constructor arguments, config, weights (names, shapes, order) and initialisers, and
 // replace only `call` with the fast path of fast-ops.ts where the configuration allows it (falling back
-// to the stock `call` otherwise). Each is registered for serialization under its own class name.
+// to the stock `call` otherwise). Each has its own serialization class name, registered by
+// `registerFastLayers()` (which building or loading a sketch classifier calls): importing this file
+// registers nothing and builds nothing.
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import {ModelError} from './errors.js';
 import {batchNormTraining, conv1dValidForward, denseForward, lstmForward} from './fast-ops.js';
 import {stepsAtModelInput, stepsNeededAt} from './input-length.js';
 import {OrthogonalInitializer} from './orthogonal.js';
+import {batchNormFields, convFields, denseFields, lstmCellFields, stockLayerClass} from './tfjs-internals.js';
 
 type Conv1DArgs = Parameters<typeof tfl.layers.conv1d>[0];
 type BatchNormArgs = NonNullable<Parameters<typeof tfl.layers.batchNormalization>[0]>;
@@ -18,62 +21,13 @@ type LstmArgs = Parameters<typeof tfl.layers.lstm>[0];
 type Layer = tfl.LayersModel['layers'][number];
 type Kwargs = Parameters<Layer['call']>[1];
 
-interface Activation {
-  apply(x: tf.Tensor): tf.Tensor;
-  getClassName(): string;
-}
-interface Variable {
-  read(): tf.Tensor;
-  write(value: tf.Tensor): void;
-}
-
-/** The fields of tfjs-layers' Conv1D this file reads (private in its typings). */
-interface ConvFields {
-  kernel: Variable;
-  bias: Variable | null;
-  strides: number[];
-  padding: string;
-  dataFormat: string;
-  dilationRate: number[];
-  kernelSize: number[];
-  activation: Activation | null;
-  supportsMasking: boolean;
-}
-interface BatchNormFields {
-  gamma: Variable | null;
-  beta: Variable | null;
-  movingMean: Variable;
-  movingVariance: Variable;
-  momentum: number;
-  epsilon: number;
-  axis: number;
-}
-interface DenseFields {
-  kernel: Variable;
-  bias: Variable | null;
-  activation: Activation | null;
-}
-interface LstmCellFields {
-  kernel: Variable;
-  recurrentKernel: Variable;
-  bias: Variable | null;
-  activation: Activation;
-  recurrentActivation: Activation;
-  dropout: number;
-  recurrentDropout: number;
-  recurrentInitializer: {getClassName(): string; getConfig(): tf.serialization.ConfigDict};
-}
-
-// tfjs-layers exports these classes only through factories; reach the constructors through instances.
-function stockClass<A>(instance: Layer): new (args: A) => Layer {
-  return instance.constructor as new (args: A) => Layer;
-}
-const StockConv1D: new (args: Conv1DArgs) => Layer = stockClass<Conv1DArgs>(tfl.layers.conv1d({filters: 1, kernelSize: 1, name: 'qdt_probe_conv1d'}));
-const StockBatchNormalization: new (args: BatchNormArgs) => Layer = stockClass<BatchNormArgs>(tfl.layers.batchNormalization({name: 'qdt_probe_bn'}));
-const StockDense: new (args: DenseArgs) => Layer = stockClass<DenseArgs>(tfl.layers.dense({units: 1, name: 'qdt_probe_dense'}));
-const StockLSTM = stockClass<LstmArgs>(tfl.layers.lstm({units: 1, name: 'qdt_probe_lstm'})) as unknown as new (
-  args: LstmArgs,
-) => tfl.RNN;
+// tfjs-layers exports these classes only through factories; tfjs-internals reads them from tfjs's
+// serialization registry (no probe layer is built).
+// (Annotated, so the emitted .d.ts names these local aliases, not tfjs-layers' deep dist/ paths.)
+const StockConv1D: new (args: Conv1DArgs) => Layer = stockLayerClass<Conv1DArgs>('Conv1D');
+const StockBatchNormalization: new (args: BatchNormArgs) => Layer = stockLayerClass<BatchNormArgs>('BatchNormalization');
+const StockDense: new (args: DenseArgs) => Layer = stockLayerClass<DenseArgs>('Dense');
+const StockLSTM = stockLayerClass<LstmArgs>('LSTM') as unknown as new (args: LstmArgs) => tfl.RNN;
 
 function oneTensor(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
   return Array.isArray(inputs) ? inputs[0]! : inputs;
@@ -124,11 +78,11 @@ export class FastConv1D extends StockConv1D {
 
   constructor(args: Conv1DArgs) {
     super(args);
-    (this as unknown as ConvFields).supportsMasking = true;
+    convFields(this).supportsMasking = true;
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor | tf.Tensor[] {
-    const f = this as unknown as ConvFields;
+    const f = convFields(this);
     const steps = oneTensor(inputs).shape[f.dataFormat === 'channelsFirst' ? 2 : 1]!;
     checkSteps(this, steps, ` (kernel ${f.kernelSize[0]}, stride ${f.strides[0]})`);
     if (f.padding !== 'valid' || f.dilationRate[0] !== 1 || f.dataFormat !== 'channelsLast') {
@@ -145,7 +99,7 @@ export class FastConv1D extends StockConv1D {
   override computeMask(inputs: tf.Tensor | tf.Tensor[], mask?: tf.Tensor | tf.Tensor[]): tf.Tensor {
     const m = mask == null ? null : (oneTensor(mask) ?? null);
     if (m === null) return null as unknown as tf.Tensor;
-    const f = this as unknown as ConvFields;
+    const f = convFields(this);
     return tf.tidy(() => {
       const x = oneTensor(inputs);
       const steps = x.shape[1]!;
@@ -183,7 +137,7 @@ export class FastBatchNormalization extends StockBatchNormalization {
   static readonly className = 'QuickdrawFastBatchNormalization';
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor | tf.Tensor[] {
-    const f = this as unknown as BatchNormFields;
+    const f = batchNormFields(this);
     const x = oneTensor(inputs);
     const lastAxis = f.axis === -1 || f.axis === x.rank - 1;
     if (!isTraining(kwargs) || !lastAxis || f.gamma === null || f.beta === null) {
@@ -226,7 +180,7 @@ export class FastDense extends StockDense {
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor | tf.Tensor[] {
     const x = oneTensor(inputs);
     if (x.rank !== 2) return super.call(inputs, kwargs);
-    const f = this as unknown as DenseFields;
+    const f = denseFields(this);
     return tf.tidy(() => {
       const bias = f.bias === null ? null : (f.bias.read() as tf.Tensor1D);
       const y = denseForward(x as tf.Tensor2D, f.kernel.read() as tf.Tensor2D, bias);
@@ -257,7 +211,7 @@ export class FastLSTM extends StockLSTM {
 
   constructor(args: LstmArgs) {
     super(args);
-    const cell = this.cell as unknown as LstmCellFields;
+    const cell = lstmCellFields(this.cell);
     if (cell.recurrentInitializer.getClassName() === 'Orthogonal' && !(cell.recurrentInitializer instanceof OrthogonalInitializer)) {
       const config = cell.recurrentInitializer.getConfig();
       const options: {gain?: number; seed?: number} = {};
@@ -279,7 +233,7 @@ export class FastLSTM extends StockLSTM {
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor | tf.Tensor[] {
-    const cell = this.cell as unknown as LstmCellFields;
+    const cell = lstmCellFields(this.cell);
     const fast =
       !(Array.isArray(inputs) && inputs.length > 1) &&
       kwargs['initialState'] == null &&
@@ -317,8 +271,9 @@ let registered = false;
  * `tf.loadLayersModel` can rebuild a saved model. `buildSketchClassifier` and `loadSketchClassifier`
  * call it; call it yourself before loading such a model with `tfl.loadLayersModel` directly.
  *
- * It is a function, not a module side effect, because the package is `sideEffects: false`: a bundler
- * may drop a module whose only effect is a registration (Vite did, for the browser example).
+ * It is a function, not a module side effect: importing the model module registers nothing (the
+ * package is `sideEffects: false`, and a bundler may drop a module whose only effect is a registration:
+ * Vite did, for the browser example). Calling it again does nothing.
  *
  * ```ts
  * registerFastLayers();
@@ -332,5 +287,3 @@ export function registerFastLayers(): void {
     tf.serialization.registerClass(cls as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);
   }
 }
-
-registerFastLayers();

@@ -6,6 +6,7 @@
 // and, where there is a choice, the fresh big tensor as a matMul's left operand: the wasm matMul packs
 // its right operand into XNNPACK's layout first (about 3 ns an element, cached per tensor).
 import * as tf from '@tensorflow/tfjs-core';
+import {fusedMatMulSigmoid, hasFusedMatMulKernel} from './tfjs-internals.js';
 
 type Save = (tensors: tf.Tensor[]) => void;
 type GradFn = (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[];
@@ -266,15 +267,14 @@ export function batchNormTraining(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Ten
  * sigmoid: it fuses only when no gradient is being recorded), although nothing there is taped.
  */
 function gateMatMuls(weights: tf.Tensor2D[], biases: tf.Tensor[]): (xh: tf.Tensor2D) => tf.Tensor[] {
-  if (tf.getKernel('_FusedMatMul', tf.getBackend()) === undefined) {
+  if (!hasFusedMatMulKernel()) {
     return (xh) => weights.map((w, g) => tf.fused.matMul({a: xh, b: w, bias: biases[g]!, activation: 'sigmoid'}));
   }
   const weights3d = weights.map((w) => tf.reshape(w, [1, ...w.shape]));
-  const attrs = {transposeA: false, transposeB: false, activation: 'sigmoid', leakyreluAlpha: 0.2};
   return (xh) => {
     const a = tf.reshape(xh, [1, ...xh.shape]);
     return weights3d.map((b, g) => {
-      const out = tf.engine().runKernel('_FusedMatMul', {a, b, bias: biases[g]!}, attrs) as tf.Tensor;
+      const out = fusedMatMulSigmoid(a, b, biases[g]!);
       return tf.reshape(out, [xh.shape[0], b.shape[2]!]);
     });
   };

@@ -15,3 +15,5 @@ export type {
   SaveSketchClassifierOptions,
   SketchClassifierMetadata,
 } from './save-load.js';
+export {tfjsInternals} from './tfjs-internals.js';
+export type {AdamPowers} from './tfjs-internals.js';

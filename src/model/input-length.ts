@@ -1,22 +1,5 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
-
-/**
- * The parts of a tfjs-layers layer this file reads: graph links, class name, and the fields that set a
- * time-axis change (read as fields, not through `getConfig()`, which builds a whole config object:
- * the layers check their input with this on every call).
- */
-interface GraphLayer {
-  readonly name: string;
-  getClassName(): string;
-  readonly inboundNodes?: readonly {readonly inboundLayers: readonly GraphLayer[]}[];
-  readonly outboundNodes?: readonly {readonly outboundLayer: GraphLayer}[];
-  readonly kernelSize?: unknown;
-  readonly poolSize?: unknown;
-  readonly strides?: unknown;
-  readonly dilationRate?: unknown;
-  readonly padding?: unknown;
-  readonly cropping?: unknown;
-}
+import {type GraphLayer, graphLayer} from './tfjs-internals.js';
 
 const CONV_CLASSES = new Set(['Conv1D', 'QuickdrawFastConv1D']);
 const POOL_CLASSES = new Set(['MaxPooling1D', 'AveragePooling1D']);
@@ -101,7 +84,7 @@ export function stepsNeededAt(layer: GraphLayer): number {
  */
 export function minSketchLength(model: tfl.LayersModel): number {
   let most = 1;
-  for (const output of model.outputLayers as unknown as GraphLayer[]) {
+  for (const output of model.outputLayers.map(graphLayer)) {
     most = Math.max(most, stepsAtModelInput(output, inputStepsFor(output, 1)));
   }
   return most;

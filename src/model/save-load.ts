@@ -87,8 +87,9 @@ function ourMetadata(all: unknown): Record<string, unknown> | undefined {
 
 /**
  * The crop length a sketch classifier expects: the `maxLength` its metadata records (set by
- * `buildSketchClassifier`, `saveSketchClassifier` or a load), else its input's fixed length, else
- * `null` (no crop). `predictTopK` and `evaluateClassifier` apply it unless told otherwise.
+ * `buildSketchClassifier`, `saveSketchClassifier` or a load), else its ink input's fixed length (the
+ * `[batch, T, 3]` input, the first of a model with several), else `null` (no crop). `predictTopK`,
+ * `evaluateClassifier` and `trainClassifier` (training and validation) apply it unless told otherwise.
  *
  * ```ts
  * const crop = sketchClassifierMaxLength(model); // 100 for the notebook's model
@@ -97,7 +98,8 @@ function ourMetadata(all: unknown): Record<string, unknown> | undefined {
 export function sketchClassifierMaxLength(model: tfl.LayersModel): number | null {
   const meta = ourMetadata(model.getUserDefinedMetadata());
   if (meta !== undefined && (meta['maxLength'] === null || typeof meta['maxLength'] === 'number')) return meta['maxLength'] as number | null;
-  const shape = model.inputs[0]?.shape;
+  const shapes = model.inputs.map((input) => input.shape);
+  const shape = shapes.find((s) => s.length === 3 && s[2] === 3) ?? shapes[0];
   return shape !== undefined && typeof shape[1] === 'number' ? shape[1] : null;
 }
 

@@ -30,10 +30,15 @@ export type NodeBackendName = 'wasm' | 'cpu' | 'tensorflow';
  * after the backend loaded, is reported by Node as a failure of that handler: the throw site printed is
  * the wasm module's source line (under tsx, the whole 37 KB line: about 39 KB of output) and the process
  * exits with code 7 (handler failure) instead of 1. The module keeps these listeners only to remove
- * them in its `_dispose`, which runs when the backend is disposed; that removal filters with `!list.indexOf(listener) > -1`, always true, so it would also remove listeners
- * the user had installed. Nothing else on `process` is touched: the factories read `process.argv`,
+ * them in its `_dispose`, which runs when the backend is disposed; that removal filters with
+ * `!list.indexOf(listener) > -1`, always true, so it would also remove listeners the user had
+ * installed. Nothing else on `process` is touched: the factories read `process.argv`,
  * `process.versions` and `process.hrtime`, and set `process.exitCode` (or call `process.exit`) only from
  * emscripten's `exit()`, which the backend never calls.
+ *
+ * `useNodeBackend` removes exactly these: a listener of the two events that appeared while the backend
+ * loaded (not there before) and whose source is one of the two above (`isEmscriptenListener`). A
+ * listener that other code adds meanwhile (the load awaits, so anything may run) stays.
  */
 const RESTORED_PROCESS_EVENTS = ['uncaughtException', 'unhandledRejection'] as const;
 
@@ -54,8 +59,9 @@ const PACKAGES: Record<NodeBackendName, string> = {
  *
  * Leaves the process's error handling as it found it: the wasm backend installs `uncaughtException`
  * and `unhandledRejection` listeners that rethrow (so a later uncaught error in your script would print
- * the backend's source and exit with code 7); every listener of those two events added while the
- * backend loads is removed again, and listeners you had installed before stay. An uncaught error of
+ * the backend's source and exit with code 7); those two listeners are removed again once it has
+ * loaded (recognised by their source), and every other listener stays, whether you installed it before
+ * or while the backend loads. An uncaught error of
  * yours then prints your error and stack and exits with code 1, as Node does by default.
  *
  * ```ts
@@ -75,10 +81,27 @@ export async function useNodeBackend(name: NodeBackendName): Promise<string> {
   } finally {
     for (const [event, kept] of before) {
       for (const listener of events.listeners(event)) {
-        if (!kept.has(listener)) events.removeListener(event, listener as (...args: unknown[]) => void);
+        if (!kept.has(listener) && isEmscriptenListener(event, listener)) events.removeListener(event, listener as (...args: unknown[]) => void);
       }
     }
   }
+}
+
+/**
+ * Whether `listener` is one the wasm backend's emscripten glue installs on `event`: its source, with
+ * white space and semicolons removed, is `function(ex){if(!(ex instanceof ExitStatus)){throw ex}}`
+ * (`uncaughtException`) or `function(reason){throw reason}` (`unhandledRejection`), as in both the
+ * readable (`dist/tf-backend-wasm.node.js`) and the minified (`wasm-out/*.js`) builds. Parameter names
+ * may differ (another minifier): any identifier is accepted in their place.
+ */
+function isEmscriptenListener(event: string, listener: unknown): boolean {
+  if (typeof listener !== 'function') return false;
+  const source = Function.prototype.toString.call(listener).replace(/[\s;]+/g, ' ').replace(/ ?([(){}!]) ?/g, '$1').trim();
+  if (event === 'uncaughtException') {
+    return /^function ?\((\w+)\)\{if\(!\(\1 instanceof ExitStatus\)\)\{throw \1\}\}$/.test(source);
+  }
+  if (event === 'unhandledRejection') return /^function ?\((\w+)\)\{throw \1\}$/.test(source);
+  return false;
 }
 
 async function activate(name: NodeBackendName, pkg: string): Promise<string> {

@@ -1,11 +1,10 @@
-import * as tf from '@tensorflow/tfjs-core';
 import type * as tfd from '@tensorflow/tfjs-data';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import {TrainError} from './errors.js';
-import {sketchClassifierMaxLength, sparseCategoricalCrossentropy} from '../model/index.js';
+import {sparseCategoricalCrossentropy} from '../model/index.js';
+import {type ClassifierBatch, resolveCrop} from './classifier-batch.js';
+import {evaluateBatches} from './evaluation-core.js';
 import {sparseTopKCategoricalAccuracy} from './metrics.js';
-import {modelMinSteps, padShortBatch} from './short-sketches.js';
-import {type ClassifierBatch, checkBatch} from './train-classifier.js';
 
 /** Options of `evaluateClassifier`. */
 export interface EvaluateOptions {
@@ -14,7 +13,7 @@ export interface EvaluateOptions {
   /** The `k` of the top-k accuracy. Default 5. */
   readonly k?: number;
   /**
-   * Crop each batch's inks (a `[B, T, 3]` `xs`) to their first `maxLength` steps before predicting;
+   * Crop each batch's inks (the `[B, T, 3]` input) to their first `maxLength` steps before predicting;
    * `null`: no crop. Default: the model's own crop length (`sketchClassifierMaxLength`: the
    * `maxLength` in its metadata, else its fixed input length), so an uncropped test set is evaluated
    * on what the model was trained on.
@@ -51,13 +50,18 @@ export interface ClassifierEvaluation {
  * accuracy and the confusion matrix (rows = true class, columns = predicted class).
  *
  * Runs the model in inference mode (`predictOnBatch`: BatchNorm uses its moving statistics, no
- * dropout), one batch at a time, disposing each batch. Inks longer than the model's crop length (from
- * its metadata, or `maxLength`) are cropped to it, so the notebook's pitfall (a test top-5 measured on
- * uncropped sketches of a model trained on crops of 100) cannot happen by default; a batch shorter than
- * the model's receptive field (`minSketchLength`) is zero-padded up to it, so a last batch of one short
- * sketch works. Throws `TrainError` (`empty-dataset`) when the dataset gives no batch,
- * (`invalid-batch`) for labels outside `[0, C)`, and (`invalid-options`) for a `classNames` count that
- * differs from `C`.
+ * dropout), one batch at a time, disposing each batch; it is the same pass as `trainClassifier`'s
+ * validation, so on the same data its `loss` is the `val_loss` of that epoch. `xs` may be the ink
+ * tensor, a list of the model's inputs or a map keyed by their names
+ * (`quickdrawDataset({withLengths: true})`'s `{ink, lengths}`). Inks longer than the model's crop length
+ * (from its metadata, or `maxLength`) are cropped to it (lengths beside them clipped to it), so the
+ * notebook's pitfall (a test top-5 measured on uncropped sketches of a model trained on crops of 100)
+ * cannot happen by default; a batch shorter than the model's receptive field (`minSketchLength`) is
+ * zero-padded up to it, so a last batch of one short sketch works. The confusion matrix is counted on
+ * the device and everything is read back once, at the end; the dataset's iterator is closed however the
+ * pass ends. Throws `TrainError` (`empty-dataset`) when the dataset gives no batch, (`invalid-batch`)
+ * for a malformed batch, (`invalid-label`) for labels outside `[0, C)` (naming the first such batch), and
+ * (`invalid-options`) for a `classNames` count that differs from `C` or a bad `maxLength`.
  *
  * ```ts
  * const result = await evaluateClassifier(model, testData, {classNames});
@@ -83,75 +87,35 @@ export async function evaluateClassifier(
       actual: `${options.classNames.length}`,
     });
   }
-  const crop = options.maxLength === undefined ? sketchClassifierMaxLength(model) : options.maxLength;
-  const minSteps = modelMinSteps(model);
-  const confusion = new Int32Array(numClasses * numClasses);
+  const {count, means, confusion} = await evaluateBatches(model, data, {
+    pass: 'evaluation',
+    lossFn: sparseCategoricalCrossentropy,
+    metricFns: [topKFn],
+    crop: resolveCrop(model, options.maxLength),
+    confusion: true,
+  });
+  const matrix = confusion!;
   const counts = new Int32Array(numClasses);
-  let loss = 0;
-  let top = 0;
-  let count = 0;
-  let step = 0;
-  const iterator = await data.iterator();
-  for (;;) {
-    const next = await iterator.next();
-    if (next.done) break;
-    const batch = next.value as ClassifierBatch;
-    try {
-      const b = checkBatch(batch, undefined, ++step);
-      const [sums, predicted, labels] = tf.tidy(() => {
-        const out = model.predictOnBatch(padShortBatch(cropInks(batch.xs, crop), minSteps)) as tf.Tensor;
-        const flat = tf.reshape(batch.ys, [b]);
-        const y = flat.dtype === 'int32' ? flat : tf.cast(tf.round(flat), 'int32');
-        return [tf.stack([tf.sum(sparseCategoricalCrossentropy(y, out)), tf.sum(topKFn(y, out))]), tf.argMax(out, -1), y];
-      });
-      try {
-        const [s, p, y] = await Promise.all([sums.data(), predicted.data(), labels.data()]);
-        for (let i = 0; i < b; i++) {
-          const t = y[i]!;
-          if (t < 0 || t >= numClasses) {
-            throw new TrainError('invalid-batch', `label ${t} at batch ${step}, example ${i} is outside [0, ${numClasses})`, {
-              step,
-              expected: `[0, ${numClasses})`,
-              actual: `${t}`,
-            });
-          }
-          counts[t]!++;
-          confusion[t * numClasses + p[i]!]!++;
-        }
-        loss += s[0]!;
-        top += s[1]!;
-        count += b;
-      } finally {
-        tf.dispose([sums, predicted, labels]);
-      }
-    } finally {
-      tf.dispose(batch as unknown as tf.TensorContainer);
-    }
+  for (let t = 0; t < numClasses; t++) {
+    for (let p = 0; p < numClasses; p++) counts[t]! += matrix[t * numClasses + p]!;
   }
-  if (count === 0) throw new TrainError('empty-dataset', 'the evaluation dataset gave no batches');
   const perClass = new Float64Array(numClasses);
   let correct = 0;
   for (let c = 0; c < numClasses; c++) {
-    const hit = confusion[c * numClasses + c]!;
+    const hit = matrix[c * numClasses + c]!;
     correct += hit;
     perClass[c] = counts[c]! > 0 ? hit / counts[c]! : Number.NaN;
   }
   return {
     count,
     numClasses,
-    loss: loss / count,
+    loss: means[0]!,
     accuracy: correct / count,
-    topK: top / count,
+    topK: means[1]!,
     k,
     perClassAccuracy: perClass,
     classCounts: counts,
-    confusionMatrix: confusion,
+    confusionMatrix: matrix,
     classNames: options.classNames,
   };
-}
-
-/** `xs` cropped along time to `length` steps when it is a longer `[B, T, 3]` tensor; otherwise `xs` itself. */
-function cropInks(xs: tf.Tensor | tf.Tensor[], length: number | null): tf.Tensor | tf.Tensor[] {
-  if (length === null || Array.isArray(xs) || xs.rank !== 3 || xs.shape[1]! <= length) return xs;
-  return tf.slice(xs, [0, 0, 0], [-1, length, -1]);
 }

@@ -30,18 +30,18 @@ export {sparseTopKCategoricalAccuracy, type TopKMetricOptions} from './metrics.j
 export {type TextProgressOptions, type TextProgressSink, type TextTarget, textProgress} from './text-progress.js';
 export {type ConfusionMatrixSvgOptions, confusionMatrixSvg, type HistorySvgOptions, historySvg} from './plots.js';
 export {type ClassGuess, type FormatTopKOptions, formatTopK, type PredictTopKOptions, predictTopK} from './predict.js';
-export {
-  type Checkpoint,
-  type CheckpointState,
-  type CheckpointStore,
-  type ClassifierBatch,
-  type EarlyStoppingOptions,
-  type EpochOrderedDataset,
-  type History,
-  type ProgressSink,
-  type TfjsCallbacks,
-  type TrainEventCallbacks,
-  type TrainEvent,
-  type TrainOptions,
-  trainClassifier,
-} from './train-classifier.js';
+export type {ClassifierBatch, ClassifierInputs} from './classifier-batch.js';
+export {trainClassifier} from './train-classifier.js';
+export type {
+  Checkpoint,
+  CheckpointState,
+  CheckpointStore,
+  EarlyStoppingOptions,
+  EpochOrderedDataset,
+  History,
+  ProgressSink,
+  TfjsCallbacks,
+  TrainEventCallbacks,
+  TrainEvent,
+  TrainOptions,
+} from './train-types.js';

@@ -6,7 +6,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import {TrainError} from './errors.js';
 import {type HostTensor, optimizerClassName, readTensors, restoreCheckpoint} from './memory-checkpoints.js';
-import type {CheckpointState, CheckpointStore} from './train-classifier.js';
+import type {CheckpointState, CheckpointStore} from './train-types.js';
 
 /** Options of {@link indexedDbCheckpoints}. */
 export interface IndexedDbCheckpointsOptions {

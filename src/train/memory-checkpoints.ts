@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import {tfjsInternals} from '../model/index.js';
 import {TrainError} from './errors.js';
-import type {CheckpointState, CheckpointStore} from './train-classifier.js';
+import type {CheckpointState, CheckpointStore} from './train-types.js';
 
 /** A tensor's values copied out of tfjs (name, shape, dtype, values), so a checkpoint holds no tensor. */
 export interface HostTensor {
@@ -196,9 +197,8 @@ export async function restoreCheckpoint(
 function restoreAdamPowers(optimizer: tf.Optimizer): void {
   let inner: unknown = optimizer;
   while (typeof inner === 'object' && inner !== null && 'inner' in inner) inner = (inner as {inner: unknown}).inner;
-  const adam = inner as {accBeta1?: unknown; accBeta2?: unknown; beta1?: unknown; beta2?: unknown; iterations?: unknown};
-  if (!(adam.accBeta1 instanceof tf.Variable) || !(adam.accBeta2 instanceof tf.Variable)) return;
-  if (typeof adam.beta1 !== 'number' || typeof adam.beta2 !== 'number' || typeof adam.iterations !== 'number') return;
+  const adam = tfjsInternals.adamPowers(inner);
+  if (adam === undefined) return;
   for (const [variable, beta] of [
     [adam.accBeta1, adam.beta1],
     [adam.accBeta2, adam.beta2],

@@ -1,5 +1,5 @@
 import {TrainError} from './errors.js';
-import type {History} from './train-classifier.js';
+import type {History} from './train-types.js';
 
 /** Options of `historySvg`. */
 export interface HistorySvgOptions {

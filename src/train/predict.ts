@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import {sketchClassifierMaxLength} from '../model/index.js';
 import {padInks} from '../sketch/index.js';
 import {TrainError} from './errors.js';
-import {modelMinSteps, padShortBatch} from './short-sketches.js';
+import {type ClassifierInputs, inkInputIndex, modelMinSteps, prepareInputs, resolveCrop} from './classifier-batch.js';
 
 /** One guess of `predictTopK`. */
 export interface ClassGuess {
@@ -36,12 +35,15 @@ export interface PredictTopKOptions {
  * Asks the classifier what each sketch is: per sketch, the `k` most likely classes with their
  * probabilities, most likely first (equal probabilities: lower index first, as `tf.topk`).
  *
- * `inks` are stroke-3 inks (`Float32Array` of `(dx, dy, p)` rows) or an already padded `[B, T, 3]`
- * tensor (not disposed). Inks are cropped and zero-padded as in training: to the model's fixed input
- * length when it has one, else cropped to `maxLength` (default: the model's own crop length, from its
- * metadata) and padded to the longest, and never to fewer steps than the model's receptive field
+ * `inks` are stroke-3 inks (`Float32Array` of `(dx, dy, p)` rows), or tensors as a training batch's
+ * `xs` holds them (an already padded `[B, T, 3]` tensor, a list of the model's inputs, or a map keyed by
+ * their names, as `quickdrawDataset({withLengths: true})` gives; not disposed). Inks are cropped and
+ * zero-padded as in training: to the model's fixed input length when it has one, else cropped to
+ * `maxLength` (default: the model's own crop length, from its metadata) and padded to the longest, and
+ * never to fewer steps than the model's receptive field
  * (`minSketchLength`: 21 for the notebook's model), so any sketch, a dot (no step at all) included,
- * gets an answer. Runs in inference
+ * gets an answer. A model with a lengths input beside the ink gets, from `Float32Array` inks, each
+ * sketch's length after the crop; a tensor lengths input is clipped to the crop. Runs in inference
  * mode in batches of `batchSize`; leaves no tensor behind. Throws `TrainError` (`invalid-options`) for
  * a bad `k`/`maxLength` or a `classNames` count that differs from the model's, (`invalid-batch`) for
  * an ink whose length is not a multiple of 3.
@@ -53,7 +55,7 @@ export interface PredictTopKOptions {
  */
 export async function predictTopK(
   model: tfl.LayersModel,
-  inks: readonly Float32Array[] | tf.Tensor3D,
+  inks: readonly Float32Array[] | tf.Tensor3D | tf.Tensor[] | tf.NamedTensorMap,
   options: PredictTopKOptions = {},
 ): Promise<ClassGuess[][]> {
   const outShape = model.outputs[0]!.shape;
@@ -68,24 +70,34 @@ export async function predictTopK(
     });
   }
   const batchSize = options.batchSize ?? 256;
-  const inShape = model.inputs[0]!.shape;
+  const crop = resolveCrop(model, options.maxLength);
+  const inkIndex = inkInputIndex(model);
+  const inShape = model.inputs[inkIndex ?? 0]!.shape;
   const fixedLength = typeof inShape[1] === 'number' ? inShape[1] : undefined;
   const minSteps = modelMinSteps(model);
   const results: ClassGuess[][] = [];
   const name = (i: number) => options.classNames?.[i] ?? String(i);
 
-  const count = inks instanceof tf.Tensor ? inks.shape[0] : inks.length;
+  const fromArrays = Array.isArray(inks) && !(inks[0] instanceof tf.Tensor);
+  const tensors = fromArrays ? undefined : tensorInputs(inks as ClassifierInputs);
+  const count = tensors !== undefined ? tensors.count : (inks as readonly Float32Array[]).length;
   for (let start = 0; start < count; start += batchSize) {
     const end = Math.min(count, start + batchSize);
     const [values, indices] = tf.tidy(() => {
-      let xs: tf.Tensor;
-      if (inks instanceof tf.Tensor) {
-        xs = tf.slice(inks, [start, 0, 0], [end - start, -1, -1]);
-        if (fixedLength !== undefined && xs.shape[1] !== fixedLength) xs = fitLength(xs, fixedLength);
-        else xs = padShortBatch(xs, minSteps);
+      let xs: tf.Tensor | tf.Tensor[];
+      if (tensors !== undefined) {
+        xs = prepareInputs(model, tensors.slice(start, end), crop, {pass: 'prediction', step: start / batchSize + 1});
       } else {
-        const {data, steps} = padBatch(inks.slice(start, end), fixedLength ?? {minLength: minSteps}, cropLength(model, options.maxLength), start);
-        xs = tf.tensor3d(data, [end - start, steps, 3]);
+        const batch = (inks as readonly Float32Array[]).slice(start, end);
+        const {data, steps} = padBatch(batch, fixedLength ?? {minLength: minSteps}, crop ?? undefined, start);
+        const ink = tf.tensor3d(data, [end - start, steps, 3]);
+        // A model with a lengths input beside the ink (quickdrawDataset's withLengths) gets each sketch's length after the crop.
+        xs =
+          model.inputs.length === 1
+            ? ink
+            : model.inputs.map((_, i) =>
+                i === inkIndex ? ink : tf.tensor1d(batch.map((a) => Math.min(a.length / 3, crop ?? Infinity, fixedLength ?? Infinity)), 'int32'),
+              );
       }
       const probs = model.predictOnBatch(xs) as tf.Tensor;
       const {values, indices} = tf.topk(probs, k, true);
@@ -141,21 +153,16 @@ export function formatTopK(guesses: readonly (readonly ClassGuess[])[], options:
   return blocks.join('\n\n');
 }
 
-/** The crop to apply: the one asked for (`null`: none), else the model's own (its metadata's). */
-function cropLength(model: tfl.LayersModel, asked: number | null | undefined): number | undefined {
-  const length = asked === undefined ? sketchClassifierMaxLength(model) : asked;
-  return length ?? undefined;
-}
-
-/** Crops/pads a `[B, T, 3]` tensor along time to exactly `length` steps. */
-function fitLength(xs: tf.Tensor, length: number): tf.Tensor {
-  const t = xs.shape[1]!;
-  if (t > length) return tf.slice(xs, [0, 0, 0], [-1, length, -1]);
-  return tf.pad(xs, [
-    [0, 0],
-    [0, length - t],
-    [0, 0],
-  ]);
+/** Tensor inputs (one tensor, a list, a named map) with their example count and a batch-range slicer. */
+function tensorInputs(xs: ClassifierInputs): {count: number; slice(start: number, end: number): ClassifierInputs} {
+  const sliceOne = (t: tf.Tensor, start: number, end: number) => tf.slice(t, start, end - start);
+  if (xs instanceof tf.Tensor) return {count: xs.shape[0]!, slice: (start, end) => sliceOne(xs, start, end)};
+  if (Array.isArray(xs)) return {count: xs[0]?.shape[0] ?? 0, slice: (start, end) => xs.map((t) => sliceOne(t, start, end))};
+  const entries = Object.entries(xs);
+  return {
+    count: entries[0]?.[1].shape[0] ?? 0,
+    slice: (start, end) => Object.fromEntries(entries.map(([key, t]) => [key, sliceOne(t, start, end)])),
+  };
 }
 
 /** Crops and zero-pads inks into one row-major `[B, T, 3]` array with the sketch module's `padInks` (the training layout). */

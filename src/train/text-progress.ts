@@ -4,7 +4,7 @@
  * @module
  */
 import {TrainError} from './errors.js';
-import type {ProgressSink} from './train-classifier.js';
+import type {ProgressSink} from './train-types.js';
 
 /** Anything with a `textContent` to set: a DOM element (`<pre>`, `<output>`, `<div>`), or a plain object in tests. */
 export interface TextTarget {

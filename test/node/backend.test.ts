@@ -62,6 +62,24 @@ describe('useNodeBackend', {timeout: 60_000}, () => {
     expect({code, stdout, stderr}).toEqual({code: 3, stdout: 'handled: my own error, listeners 1 0\n', stderr: ''});
   });
 
+  it('keeps listeners that other code adds while the backend loads (only the wasm module\'s two go)', async () => {
+    const {code, stdout, stderr} = await runModule(`
+      import {useNodeBackend} from 'quickdraw-tfjs/node';
+      const loading = useNodeBackend('wasm');
+      // Unrelated code registering while useNodeBackend awaits: at once, and from a later macrotask.
+      const mine = (error) => {
+        console.log('handled: ' + error.message + ', listeners ' + ${listenerCounts});
+        process.exit(3);
+      };
+      process.on('unhandledRejection', function (reason) { console.log('rejection: ' + reason); });
+      setImmediate(() => process.on('uncaughtException', mine));
+      console.log('active ' + await loading);
+      console.log('mine kept: ' + process.listeners('uncaughtException').includes(mine));
+      throw new Error('my own error');
+    `);
+    expect({code, stdout, stderr}).toEqual({code: 3, stdout: 'active wasm\nmine kept: true\nhandled: my own error, listeners 1 1\n', stderr: ''});
+  });
+
   it("'cpu' adds no process listeners either", async () => {
     const {code, stdout} = await runModule(`
       import {useNodeBackend} from 'quickdraw-tfjs/node';

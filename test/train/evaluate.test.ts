@@ -68,8 +68,11 @@ describe('evaluateClassifier', () => {
     const r = await evaluateClassifier(model, dataset([{xs: [[1, 0, 0]], ys: [0]}]));
     expect(Array.from(r.perClassAccuracy)).toEqual([1, Number.NaN, Number.NaN]);
     await expect(evaluateClassifier(model, dataset([{xs: [[1, 0, 0]], ys: [3]}]))).rejects.toMatchObject({
-      code: 'invalid-batch',
-      message: 'train: label 3 at batch 1, example 0 is outside [0, 3)',
+      code: 'invalid-label',
+      message: 'train: label 3 in evaluation batch 1 is outside [0, 3): the model has 3 classes',
+      step: 1,
+      expected: '[0, 3)',
+      actual: '3',
     });
     await expect(evaluateClassifier(model, dataset([]))).rejects.toThrow('train: the evaluation dataset gave no batches');
     await expect(evaluateClassifier(model, dataset([]), {classNames: ['a']})).rejects.toThrow(

@@ -29,7 +29,11 @@ data
   --max-length N       crop sketches to their first N steps (default 100, the notebook's)
 training
   --epochs N           epochs (default: 8 synthetic, 2 real, as the notebook)
-  --max-steps N        stop after N steps per epoch (the rest of each epoch is skipped)
+  --steps-per-epoch N  train N batches per epoch (the rest of each epoch is skipped; each epoch
+                       starts the data anew)
+  --max-steps N        stop after N training steps in all (this run's budget, across epochs); a stop
+                       inside an epoch checkpoints it, and --resume finishes it. The model as it stands
+                       is still evaluated and saved
   --batch-size N       sketches per batch (default 32)
   --optimizer NAME     sgd (the notebook's) or adam (default: sgd real, adam synthetic: short runs)
   --learning-rate X    learning rate (default: sgd 0.01, the notebook's; adam 0.003)
@@ -53,6 +57,7 @@ interface TrainArgs {
   perClass: number | undefined;
   maxLength: number;
   epochs: number | undefined;
+  stepsPerEpoch: number | undefined;
   maxSteps: number | undefined;
   batchSize: number;
   learningRate: number | undefined;
@@ -92,6 +97,7 @@ function parse(argv: string[]): TrainArgs | 'help' {
       'per-class': {type: 'string'},
       'max-length': {type: 'string'},
       epochs: {type: 'string'},
+      'steps-per-epoch': {type: 'string'},
       'max-steps': {type: 'string'},
       'batch-size': {type: 'string'},
       'learning-rate': {type: 'string'},
@@ -125,6 +131,7 @@ function parse(argv: string[]): TrainArgs | 'help' {
     perClass: positiveInt('per-class', values['per-class'], undefined),
     maxLength: positiveInt('max-length', values['max-length'], 100)!,
     epochs: positiveInt('epochs', values.epochs, undefined),
+    stepsPerEpoch: positiveInt('steps-per-epoch', values['steps-per-epoch'], undefined),
     maxSteps: positiveInt('max-steps', values['max-steps'], undefined),
     batchSize: positiveInt('batch-size', values['batch-size'], 32)!,
     learningRate: positiveNumber('learning-rate', values['learning-rate'], undefined),
@@ -277,6 +284,7 @@ async function train(args: TrainArgs): Promise<number> {
   };
   process.on('SIGINT', onSigint);
   let stopped = false;
+  let stepsRun = 0;
   let midEpochCheckpoint = false;
   const history = await train.trainClassifier(model, trainSet, {
     epochs,
@@ -286,10 +294,14 @@ async function train(args: TrainArgs): Promise<number> {
     resume: args.resume,
     log,
     ...(args.quiet ? {} : {progress: process.stdout}),
-    ...(args.maxSteps === undefined ? {} : {stepsPerEpoch: args.maxSteps}),
+    ...(args.stepsPerEpoch === undefined ? {} : {stepsPerEpoch: args.stepsPerEpoch}),
+    ...(args.maxSteps === undefined ? {} : {maxSteps: args.maxSteps}),
     signal: interrupt.signal,
     onEvent: (event) => {
-      if (event.type === 'batchEnd') samplesPerSec = event.samplesPerSec;
+      if (event.type === 'batchEnd') {
+        samplesPerSec = event.samplesPerSec;
+        stepsRun++;
+      }
       if (event.type === 'stopped' && event.reason === 'signal') stopped = true;
       if (event.type === 'checkpoint' && event.step !== undefined) midEpochCheckpoint = true;
     },
@@ -299,6 +311,9 @@ async function train(args: TrainArgs): Promise<number> {
       `${midEpochCheckpoint ? 'checkpoint written to' : 'the last checkpoint is in'} ${checkpoints.dir}; run the same command with --resume to continue`,
     );
     return 130;
+  }
+  if (args.maxSteps !== undefined && stepsRun >= args.maxSteps && history.epoch.at(-1) !== epochs - 1) {
+    log(`--max-steps ${args.maxSteps} reached: checkpoint written to ${checkpoints.dir}; the same command with --resume continues from there`);
   }
   const trainSec = (performance.now() - trainStart) / 1000;
   if (samplesPerSec > 0) {
