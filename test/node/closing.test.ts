@@ -12,7 +12,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {quickdrawDataset, tfrecordDataset} from '../../src/data/index.js';
 import {fixedLenFeature} from '../../src/example/index.js';
+import {buildSketchClassifier} from '../../src/model/index.js';
 import {fileSources} from '../../src/node/index.js';
+import {sgd, trainClassifier} from '../../src/train/index.js';
 import {expectNoLeaks} from '../helpers/backend.js';
 import {type PacedServer, startPacedServer} from '../helpers/paced-server.js';
 import {sketchFile} from '../data/helpers.js';
@@ -122,6 +124,29 @@ describe.skipIf(process.platform !== 'linux')('closing file shards', () => {
       await settle();
       expect(warnings.filter((w) => w.includes('file descriptor'))).toEqual([]);
     });
+  });
+});
+
+describe.skipIf(process.platform !== 'linux')('closing file shards in training', () => {
+  it('trainClassifier stopping early (stepsPerEpoch, maxSteps) over file shards ends with the descriptors it started with', async () => {
+    const sources = await fileSources(paths, {readSize: 64 * 1024});
+    const model = buildSketchClassifier({numClasses: 5, maxLength: 30, seed: 1, convFilters: [8, 8, 8], lstmUnits: 8});
+    const optimizer = sgd(0.01);
+    await settle();
+    const before = openFds();
+    await expectNoLeaks(async () => {
+      const train = quickdrawDataset(sources, {batchSize: 16, maxLength: 30});
+      const valid = quickdrawDataset(sources.slice(0, 2), {batchSize: 64, maxLength: 30});
+      await trainClassifier(model, train, {epochs: 3, stepsPerEpoch: 1, optimizer, validationData: valid.take(2)});
+      expect(openFds()).toBe(before);
+      await trainClassifier(model, train, {epochs: 2, maxSteps: 3, optimizer});
+      expect(openFds()).toBe(before);
+    });
+    await settle();
+    expect(openFds()).toBe(before);
+    expect(warnings.filter((w) => w.includes('file descriptor'))).toEqual([]);
+    model.dispose();
+    optimizer.dispose();
   });
 });
 
