@@ -1,7 +1,6 @@
 // What the decoder hands out is the caller's: a value may be kept, cloned, transferred or changed
 // without affecting the decoder or any other value; `{views: true}` is the zero-copy opt-in.
 import {serialize} from 'node:v8';
-import {MessageChannel} from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import {describe, expect, it} from 'vitest';
 import {
@@ -16,6 +15,7 @@ import {
 import {decodeExampleGeneral} from '../../src/example/decode.js';
 import {expectNoLeaks} from '../helpers/backend.js';
 import {bytesList, entry, example, floats, floatsUnpacked, int64s, ld, str} from './proto-bytes.js';
+import {postThrough} from '../helpers/post-through.js';
 
 /** A record with a 3-float feature, a bytes feature, an int64 feature and a 2,000-float feature (8 KB). */
 function record(seed: number): Uint8Array {
@@ -43,18 +43,6 @@ function wordsOf(f: Feature | undefined): Int32Array {
   return f.values.words;
 }
 
-/** Sends `value` through a node:worker_threads MessageChannel, transferring `transfer`; resolves with what arrives. */
-async function postThrough<T>(value: T, transfer: ArrayBuffer[]): Promise<T> {
-  const {port1, port2} = new MessageChannel();
-  try {
-    const arrived = new Promise<T>((resolve) => port2.once('message', resolve));
-    port1.postMessage(value, transfer);
-    return await arrived;
-  } finally {
-    port1.close();
-    port2.close();
-  }
-}
 
 // Each decode path: the canonical fast path, the general walk (a non-canonical record: an unpacked
 // float list) and decodeExampleGeneral on the canonical record.

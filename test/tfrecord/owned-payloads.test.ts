@@ -2,10 +2,10 @@
 // without affecting the reader or any other record; `{views: true}` is the zero-copy opt-in.
 import {serialize} from 'node:v8';
 import {gzipSync} from 'node:zlib';
-import {MessageChannel} from 'node:worker_threads';
 import {describe, expect, it} from 'vitest';
 import {decodeRecords, readRecords} from '../../src/tfrecord/index.js';
 import {chunked, concat, handFramed, toHex} from './util.js';
+import {postThrough} from '../helpers/post-through.js';
 
 const COUNT = 1000;
 /** Record i: 100 bytes, byte j = (i * 31 + j) & 255 (each record distinct). */
@@ -24,18 +24,6 @@ const readers: [string, (extra?: {views?: boolean}) => AsyncIterable<Uint8Array>
   ['decodeRecords(bytes)', (extra) => decodeRecords(FILE, extra)],
 ];
 
-/** Sends `value` through a node:worker_threads MessageChannel, transferring `transfer`; resolves with what arrives. */
-async function postThrough<T>(value: T, transfer: ArrayBuffer[]): Promise<T> {
-  const {port1, port2} = new MessageChannel();
-  try {
-    const arrived = new Promise<T>((resolve) => port2.once('message', resolve));
-    port1.postMessage(value, transfer);
-    return await arrived;
-  } finally {
-    port1.close();
-    port2.close();
-  }
-}
 
 describe('record payloads are owned by default', () => {
   expect(FILE.length).toBe(116_000);
