@@ -3,6 +3,7 @@
 // row for the input, one for the recurrent term).
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import {OrthogonalInitializer} from '../model/index.js';
 
 type GruArgs = Parameters<typeof tfl.layers.gru>[0];
 type Layer = tfl.LayersModel['layers'][number];
@@ -97,7 +98,8 @@ class ResetAfterGRUCell extends StockGRUCell {
  * With `resetAfter: false` it is tfjs-layers' own GRU (same equations as Keras's `reset_after=False`).
  * With `resetAfter: true` (the default, as in Keras) the cell computes `h' = tanh(x Wh + bh + r * (h Uh
  * + bh'))` and its bias has shape `[2, 3 * units]`. Weights, their order and shapes are Keras's (gates
- * z, r, h). Limits: with `resetAfter: true`, `dropout` and `recurrentDropout` are kept in the config but
+ * z, r, h). An `orthogonal` recurrent initializer runs through `OrthogonalInitializer` (tfjs-layers' own
+ * needs the tfjs umbrella package). Limits: with `resetAfter: true`, `dropout` and `recurrentDropout` are kept in the config but
  * not applied in training. Registered for serialization as `QuickdrawKerasGRU` by
  * `registerKerasLayers()` (which `loadKerasModel` calls), so a saved model reads back with
  * `tf.loadLayersModel`.
@@ -115,6 +117,17 @@ export class KerasGRU extends StockGRU {
     super(stockArgs(args));
     this.resetAfter = args.resetAfter ?? true;
     if (this.resetAfter) (this as unknown as {cell: Layer}).cell = new ResetAfterGRUCell(stockArgs(args));
+    // tfjs-layers' Orthogonal calls chained tensor methods that exist only with the tfjs umbrella
+    // package: the library's OrthogonalInitializer does the same math with function-style ops.
+    const cell = (this as unknown as {cell: {recurrentInitializer: {getClassName(): string; getConfig(): tf.serialization.ConfigDict}}}).cell;
+    const init = cell.recurrentInitializer;
+    if (init.getClassName() === 'Orthogonal' && !(init instanceof OrthogonalInitializer)) {
+      const config = init.getConfig();
+      cell.recurrentInitializer = new OrthogonalInitializer({
+        ...(typeof config['gain'] === 'number' ? {gain: config['gain']} : {}),
+        ...(typeof config['seed'] === 'number' ? {seed: config['seed']} : {}),
+      });
+    }
   }
 
   override getConfig(): tf.serialization.ConfigDict {

@@ -92,20 +92,22 @@ function byLayerName(model: tfl.LayersModel, sources: Map<string, FileLayerWeigh
   const withWeights = [...sources.entries()].filter(([, s]) => s.weights.length > 0);
   const names = new Set(targets.map((l) => l.name));
   const extra = withWeights.find(([name]) => !names.has(name));
-  if (extra !== undefined || withWeights.length !== targets.length) {
-    throw new KerasError(
-      'weight-count-mismatch',
-      `${file}: the model has ${targets.length} layers with weights, the file ${withWeights.length}${extra === undefined ? '' : ` (layer ${extra[0]} of the file is not in the model)`}`,
-      {file, expected: `${targets.length} layers with weights`, actual: `${withWeights.length}`},
-    );
+  const missing = targets.find((l) => (sources.get(l.name)?.weights.length ?? 0) === 0);
+  if (extra !== undefined || missing !== undefined || withWeights.length !== targets.length) {
+    const which =
+      missing !== undefined
+        ? ` (layer ${missing.name} of the model has none in the file)`
+        : extra !== undefined
+          ? ` (layer ${extra[0]} of the file is not in the model)`
+          : '';
+    throw new KerasError('weight-count-mismatch', `${file}: the model has ${targets.length} layers with weights, the file ${withWeights.length}${which}`, {
+      file,
+      ...(missing === undefined ? {} : {layer: missing.name}),
+      expected: `${targets.length} layers with weights`,
+      actual: `${withWeights.length}`,
+    });
   }
-  return targets.flatMap((layer, index) => {
-    const source = sources.get(layer.name);
-    if (source === undefined || source.weights.length === 0) {
-      throw new KerasError('weight-count-mismatch', `${file}: layer ${layer.name} of the model has no weights in the file`, {file, layer: layer.name});
-    }
-    return checkLayerWeights(layer, source, file, index);
-  });
+  return targets.flatMap((layer, index) => checkLayerWeights(layer, sources.get(layer.name)!, file, index));
 }
 
 function kerasVersionOf(h5: Hdf5File): string | null {
