@@ -17,6 +17,7 @@ const CASES: {file: string; expected: string; dtypes?: ('float32' | 'int32')[]; 
   {file: 'functional.h5', expected: 'functional', format: 'h5', version: '2.15.0'},
   {file: 'functional-keras21.h5', expected: 'functional', format: 'h5', version: '2.1.6'},
   {file: 'functional.keras', expected: 'functional', format: 'keras', version: '3.6.0'},
+  {file: 'kaggle-cudnnlstm.h5', expected: 'kaggle-cudnnlstm', format: 'h5', version: '2.1.6'},
 ];
 
 describe('loadKerasModel gives the outputs of an independent numpy forward pass', () => {
