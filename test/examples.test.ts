@@ -91,6 +91,13 @@ describe('examples (tiny settings)', {timeout: 300_000}, () => {
     expect(text).toMatch(/parse_example on \d+ records: ink sparse dense_shape \[\d+, \d+\]/);
     expect(text).toMatch(/test \(cropped to 100\): loss/);
   });
+
+  it('from-keras classifies a drawing with a Keras file (the Kaggle-style CuDNNLSTM fixture)', async () => {
+    const text = await runScript('examples/from-keras.ts', ['--backend', 'cpu', '--count', '1']);
+    expect(text).toMatch(/kaggle-cudnnlstm\.h5: HDF5, saved by Keras 2\.1\.6/);
+    expect(text).toMatch(/cu_dnnlstm_1 \(QuickdrawFastLSTM\)/);
+    expect(text).toMatch(/sketch 1 \(true: cat\)\n\s+1\. \d+ /);
+  });
 });
 
 /** Runs an example that should fail; resolves to its exit code and output. */
