@@ -15,7 +15,7 @@ import {readFile} from 'node:fs/promises';
 import path from 'node:path';
 import {parseArgs} from 'node:util';
 import {loadKerasModelFile} from 'quickdraw-tfjs/node';
-import {drawingToInk, parseNdjson} from 'quickdraw-tfjs/sketch';
+import {type Drawing, drawingToInk, parseNdjson} from 'quickdraw-tfjs/sketch';
 import {formatTopK, predictTopK} from 'quickdraw-tfjs/train';
 import {positiveInt, requireFile, runExample, setBackend} from './common.js';
 
@@ -59,7 +59,7 @@ await runExample('from-keras', async () => {
   } else {
     // The real drawing kept with the tests (line 1 of Quick, Draw!'s simplified cat.ndjson, CC BY 4.0,
     // Google); the file's other entries are hand-built edge cases, not drawings of a class.
-    const drawings = JSON.parse(await readFile(path.join('test', 'fixtures', 'sketch', 'drawings.json'), 'utf8')) as Record<string, number[][][]>;
+    const drawings = JSON.parse(await readFile(path.join('test', 'fixtures', 'sketch', 'drawings.json'), 'utf8')) as Record<string, Drawing>;
     for (const [key, strokes] of Object.entries(drawings).filter(([key]) => /^[a-z ]+_\d+$/.test(key)).slice(0, count)) {
       inks.push(drawingToInk(strokes));
       truth.push(key.replace(/_\d+$/, ''));
