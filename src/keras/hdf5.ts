@@ -54,6 +54,32 @@ function recordedLength(bytes: Uint8Array): number | null {
   return offsetSize === 8 ? Number(view.getBigUint64(at, true)) : view.getUint32(at, true);
 }
 
+/** The most deflate can shrink data: a count above this many times the file size cannot be real. */
+const MAX_DEFLATE_RATIO = 1032;
+
+/** The per-object attribute reader of jsfive (`_attr_value(dtype, buffer, count, offset)`). */
+interface AttributeReader {
+  _attr_value(dtype: unknown, buffer: ArrayBuffer, count: number, offset: number): unknown[];
+}
+
+/**
+ * Makes one opened HDF5 object refuse an attribute whose element count (read from the file) exceeds
+ * the file's size before jsfive allocates an array of that length: each element takes at least one byte
+ * of the file. Set on the object itself, so jsfive's classes stay as they are for anyone else.
+ */
+function guardAttributes(node: jsfive.Group | jsfive.Dataset, fileBytes: number): void {
+  const objects = (node as unknown as {_dataobjects?: AttributeReader & {qdtGuarded?: boolean}})._dataobjects;
+  if (objects === undefined || objects.qdtGuarded === true || typeof objects._attr_value !== 'function') return;
+  const read = objects._attr_value;
+  objects._attr_value = function (dtype, buffer, count, offset) {
+    if (!Number.isSafeInteger(count) || count < 0 || count > fileBytes) {
+      throw new Error(`an attribute of ${count} elements, more than the file's ${fileBytes} bytes can hold`);
+    }
+    return read.call(this, dtype, buffer, count, offset);
+  };
+  objects.qdtGuarded = true;
+}
+
 function stripString(value: string): string {
   const nul = value.indexOf('\0');
   return nul === -1 ? value : value.slice(0, nul);
@@ -96,15 +122,18 @@ export function openHdf5(bytes: Uint8Array, name: string): Hdf5File {
       ...(cause === undefined ? {} : {cause}),
     });
   const get = (path: string): jsfive.Group | jsfive.Dataset => {
-    if (path === '' || path === '/') return file;
-    try {
-      const node = file.get(path);
+    let node: jsfive.Group | jsfive.Dataset;
+    if (path === '' || path === '/') node = file;
+    else {
+      try {
+        node = file.get(path);
+      } catch (cause) {
+        throw fail(path, 'no group or dataset', cause);
+      }
       if (node === undefined || node === null) throw fail(path, 'nothing');
-      return node;
-    } catch (cause) {
-      if (cause instanceof KerasError) throw cause;
-      throw fail(path, 'no group or dataset', cause);
     }
+    guardAttributes(node, bytes.length);
+    return node;
   };
   const has = (path: string): boolean => {
     try {
@@ -147,10 +176,21 @@ export function openHdf5(bytes: Uint8Array, name: string): Hdf5File {
       const node = get(path);
       if (Array.isArray((node as jsfive.Group).keys)) throw fail(path, 'a group where a dataset was expected');
       const dataset = node as jsfive.Dataset;
+      let shape: number[];
       try {
-        const shape = [...dataset.shape];
+        shape = [...dataset.shape];
+      } catch (cause) {
+        throw fail(path, 'an unreadable dataset shape', cause);
+      }
+      const elements = shape.reduce((a, b) => a * b, 1);
+      // The element count comes from the file: refuse one no file of this size can hold (deflate, the
+      // only compression Keras files could use, shrinks data at most about 1032 times).
+      if (!Number.isSafeInteger(elements) || elements > bytes.length * MAX_DEFLATE_RATIO) {
+        throw fail(path, `a dataset of shape [${shape.join(', ')}], more values than a ${bytes.length}-byte file can hold`);
+      }
+      try {
         const raw = dataset.value;
-        const size = shape.reduce((a, b) => a * b, 1);
+        const size = elements;
         if (raw.length !== size) throw new Error(`${raw.length} values for shape [${shape.join(', ')}]`);
         const values = new Float32Array(size);
         for (let i = 0; i < size; i++) {
