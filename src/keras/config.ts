@@ -31,8 +31,16 @@ export interface TranslateOptions {
   readonly fastLayers: boolean;
 }
 
-/** The Keras layer classes this module translates, as the error messages list them. */
-export const SUPPORTED_LAYERS = [
+/**
+ * The Keras layer classes `loadKerasModel` translates (a layer of another class is refused with
+ * `unsupported-layer`, naming this list). CuDNNLSTM loads as an LSTM, CuDNNGRU and `GRU(reset_after=True)`
+ * as `KerasGRU`; Convolution1D/2D and the `MaxPool`/`AvgPool` spellings are accepted as aliases.
+ *
+ * ```ts
+ * if (!SUPPORTED_LAYERS.includes('LayerNormalization')) console.log('rebuild that model in tfjs');
+ * ```
+ */
+export const SUPPORTED_LAYERS: readonly string[] = [
   'Activation',
   'Add',
   'Average',
@@ -68,7 +76,7 @@ export const SUPPORTED_LAYERS = [
   'SimpleRNN',
   'SpatialDropout1D',
   'TimeDistributed',
-] as const;
+];
 
 const SUPPORTED = new Set<string>(SUPPORTED_LAYERS);
 const RNN_CLASSES = new Set(['LSTM', 'GRU', 'SimpleRNN', 'CuDNNLSTM', 'CuDNNGRU']);

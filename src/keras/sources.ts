@@ -13,7 +13,14 @@ export interface KerasBytes {
   readonly name: string;
 }
 
-/** The largest file read (1 GiB): a Keras file is read whole, so a bigger one is refused up front. */
+/**
+ * The largest Keras file read (1 GiB): files are read whole, so a bigger one is refused (`invalid-source`)
+ * before it is read, and a `.keras` member declaring more is refused before it is inflated.
+ *
+ * ```ts
+ * if (file.size > MAX_KERAS_FILE_BYTES) console.log('too big for loadKerasModel');
+ * ```
+ */
 export const MAX_KERAS_FILE_BYTES = 1 << 30;
 
 function tooBig(name: string, size: number): KerasError {
@@ -25,8 +32,16 @@ function tooBig(name: string, size: number): KerasError {
 }
 
 /**
- * Reads a `KerasSource` whole. `name` overrides the name errors use (a `File`'s name, a URL, or
- * `bytes`).
+ * Reads a `KerasSource` whole, as `loadKerasModel` and `loadKerasWeights` do.
+ *
+ * Bytes are used as they are (not copied); a `Blob`/`File` and a `Response` are read; a string is
+ * fetched with the global `fetch` (relative URLs resolve against the page). `name` overrides the name
+ * errors give the file (default: the `File`'s name, the URL, or `bytes`). Throws `KerasError`
+ * (`invalid-source`) for another type, an HTTP error status, or more than `MAX_KERAS_FILE_BYTES`.
+ *
+ * ```ts
+ * const {bytes, name} = await readKerasSource('/models/sketches.keras');
+ * ```
  */
 export async function readKerasSource(source: KerasSource, name?: string): Promise<KerasBytes> {
   if (source instanceof Uint8Array) return {bytes: source, name: name ?? 'bytes'};
