@@ -40,7 +40,7 @@ export interface TranslateOptions {
  * if (!SUPPORTED_LAYERS.includes('LayerNormalization')) console.log('rebuild that model in tfjs');
  * ```
  */
-export const SUPPORTED_LAYERS: readonly string[] = [
+export const SUPPORTED_LAYERS: readonly string[] = Object.freeze([
   'Activation',
   'Add',
   'Average',
@@ -76,7 +76,7 @@ export const SUPPORTED_LAYERS: readonly string[] = [
   'SimpleRNN',
   'SpatialDropout1D',
   'TimeDistributed',
-];
+]);
 
 const SUPPORTED = new Set<string>(SUPPORTED_LAYERS);
 const RNN_CLASSES = new Set(['LSTM', 'GRU', 'SimpleRNN', 'CuDNNLSTM', 'CuDNNGRU']);
