@@ -15,3 +15,5 @@ export {loadKerasWeights} from './load-weights.js';
 export type {LoadedKerasWeights, LoadKerasWeightsOptions} from './load-weights.js';
 export {MAX_KERAS_FILE_BYTES, readKerasSource} from './sources.js';
 export type {KerasBytes, KerasSource} from './sources.js';
+export {saveKerasWeights} from './save-weights.js';
+export type {SaveKerasWeightsOptions} from './save-weights.js';
