@@ -170,7 +170,7 @@ function writeDataset(file: FileBytes, spec: DatasetSpec): number {
   }
   const data = new Uint8Array(size);
   const view = new DataView(data.buffer);
-  spec.values.forEach((v, i) => view.setFloat32(i * 4, v, true));
+  for (let i = 0; i < spec.values.length; i++) view.setFloat32(i * 4, spec.values[i]!, true);
   const address = size === 0 ? UNDEF : BigInt(file.put(data));
   const fill = new Bytes().u8(2).u8(1).u8(2).u8(0).done();
   const layout = new Bytes().u8(3).u8(1).u64(address).u64(size).done();
@@ -204,7 +204,9 @@ function writeGroup(file: FileBytes, spec: GroupSpec): {header: number; btree: n
   for (let start = 0; start < entries.length; start += 2 * LEAF_K) {
     const slice = entries.slice(start, start + 2 * LEAF_K);
     const b = new Bytes().bytes(encoder.encode('SNOD')).u8(1).u8(0).u16(slice.length);
-    slice.forEach((e, i) => b.u64(offsets[start + i]!).u64(e.header).u32(0).u32(0).zeros(16));
+    slice.forEach((e, i) => {
+      b.u64(offsets[start + i]!).u64(e.header).u32(0).u32(0).zeros(16);
+    });
     b.zeros(SNOD_BYTES - b.length);
     nodes.push({address: file.put(b.done()), lastOffset: offsets[start + slice.length - 1]!});
   }
