@@ -17,3 +17,5 @@ export {MAX_KERAS_FILE_BYTES, readKerasSource} from './sources.js';
 export type {KerasBytes, KerasSource} from './sources.js';
 export {saveKerasWeights} from './save-weights.js';
 export type {SaveKerasWeightsOptions} from './save-weights.js';
+export {saveKerasModel} from './save-model.js';
+export type {SaveKerasModelOptions} from './save-model.js';
