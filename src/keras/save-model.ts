@@ -127,6 +127,11 @@ class ConfigWriter {
         const {cls: innerCls, config: innerConfig} = this.config(inner);
         return {cls, config: {...pick(['mergeMode', 'merge_mode']), layer: {module: 'keras.layers', class_name: innerCls, config: innerConfig, registered_name: null}}};
       }
+      case 'TimeDistributed': {
+        const inner = (layer as unknown as {layer: Layer}).layer;
+        const {cls: innerCls, config: innerConfig} = this.config(inner);
+        return {cls, config: {...base, layer: {module: 'keras.layers', class_name: innerCls, config: innerConfig, registered_name: null}}};
+      }
       case 'Concatenate':
         return {cls, config: pick(['axis', 'axis'])};
       case 'Add':
@@ -192,6 +197,11 @@ function weightGroups(layers: readonly Layer[]): GroupSpec {
         ['vars', vars([])],
         ['forward_layer', side(layer.weights.slice(0, half))],
         ['backward_layer', side(layer.weights.slice(half))],
+      ]);
+    } else if (cls === 'TimeDistributed') {
+      spec = group([
+        ['vars', vars([])],
+        ['layer', group([['vars', vars(layer.weights)]])],
       ]);
     } else {
       spec = group([['vars', vars(layer.weights)]]);

@@ -18,6 +18,8 @@ const CASES: {file: string; expected: string; dtypes?: ('float32' | 'int32')[]; 
   {file: 'functional-keras21.h5', expected: 'functional', format: 'h5', version: '2.1.6'},
   {file: 'functional.keras', expected: 'functional', format: 'keras', version: '3.6.0'},
   {file: 'kaggle-cudnnlstm.h5', expected: 'kaggle-cudnnlstm', format: 'h5', version: '2.1.6'},
+  {file: 'extras-sequential.h5', expected: 'extras-sequential', format: 'h5', version: '2.15.0'},
+  {file: 'extras-functional.h5', expected: 'extras-functional', format: 'h5', version: '2.15.0'},
 ];
 
 describe('loadKerasModel gives the outputs of an independent numpy forward pass', () => {

@@ -22,6 +22,8 @@ for (const [file, expected, dtypes] of [
   ['recurrent.h5', 'recurrent', []],
   ['bidirectional.h5', 'bidirectional', ['int32']],
   ['functional.h5', 'functional', []],
+  ['extras-sequential.h5', 'extras-sequential', []],
+  ['extras-functional.h5', 'extras-functional', []],
 ] as const) {
   it(`${file} saved as .keras loads back to the same outputs`, async () => {
     const {model} = await loadKerasModel(fixture(file));
