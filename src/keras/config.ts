@@ -149,7 +149,6 @@ const DROPPED_KEYS = new Set([
   'seed',
   'use_cudnn',
   'quantization_config',
-  'input_dim_',
   'autocast',
   'virtual_batch_size',
   'adjustment',

@@ -110,7 +110,7 @@ export async function loadKerasWeights(model: tfl.LayersModel, source: KerasSour
     throw new KerasError('unsupported-format', `${h5name} is not a keras weights file (no layer_names attribute, no layers group)`, {file: h5name});
   }
   assignWeights(assignments);
-  return {layers: new Set(assignments.map((a) => a.target)).size === 0 ? 0 : countLayers(model, assignments), weights: assignments.length};
+  return {layers: countLayers(model, assignments), weights: assignments.length};
 }
 
 function countLayers(model: tfl.LayersModel, assignments: WeightAssignment[]): number {
