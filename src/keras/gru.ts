@@ -2,7 +2,9 @@
 // gate multiplies the recurrent term after the recurrent kernel, and its bias is `[2, 3 * units]` (one
 // row for the input, one for the recurrent term).
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
+// Imported for its registrations: the stock GRU classes below are read from tfjs's registry.
+import '@tensorflow/tfjs-layers';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import {OrthogonalInitializer} from '../model/index.js';
 
 type GruArgs = Parameters<typeof tfl.layers.gru>[0];
@@ -43,9 +45,17 @@ export type KerasGRUArgs = GruArgs & {
   readonly resetAfter?: boolean;
 };
 
-const probe = tfl.layers.gru({units: 1, name: 'qdt_probe_gru'}) as unknown as {cell: object};
-const StockGRU = probe.constructor as unknown as new (args: GruArgs) => tfl.RNN;
-const StockGRUCell = probe.cell.constructor as unknown as new (args: GruArgs) => Layer;
+/**
+ * A class tfjs-layers registered for serialization (`GRU`, `GRUCell`): the package exports them only
+ * through factories. Read from tfjs's registry, filled when tfjs-layers is imported: nothing is built.
+ */
+function stockClass<T>(className: string): T {
+  const entry = tf.serialization.SerializationMap.getMap().classNameMap[className];
+  if (entry === undefined) throw new Error(`keras: tfjs-layers registers no serializable class ${className} (KerasGRU extends it)`);
+  return entry[0] as unknown as T;
+}
+const StockGRU = stockClass<new (args: GruArgs) => tfl.RNN>('GRU');
+const StockGRUCell = stockClass<new (args: GruArgs) => Layer>('GRUCell');
 
 /** The arguments without `resetAfter`, which tfjs-layers' GRU refuses when true. */
 function stockArgs(args: KerasGRUArgs): GruArgs {
