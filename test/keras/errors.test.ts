@@ -48,6 +48,28 @@ describe('loadKerasModel on bad input', () => {
     expect(error.message.startsWith('keras: notebook.keras could not be read as a zip archive: ')).toBe(true);
   });
 
+  it('refuses a zip member declaring more bytes than it can hold, before allocating them', async () => {
+    // The central directory's uncompressed size (offset 24 of its header) of config.json, made 2 GB.
+    const bytes = fixture('sequential-dense.keras').slice();
+    const view = new DataView(bytes.buffer);
+    let at = -1;
+    for (let i = 0; i + 46 < bytes.length; i++) {
+      if (view.getUint32(i, true) === 0x02014b50 && new TextDecoder().decode(bytes.subarray(i + 46, i + 46 + view.getUint16(i + 28, true))) === 'config.json') at = i;
+    }
+    expect(at).toBeGreaterThan(0);
+    const stored = view.getUint32(at + 20, true);
+    view.setUint32(at + 24, 2_000_000_000, true);
+    const error = await failure(bytes, 'big.keras');
+    expect(error.code).toBe('invalid-file');
+    expect(error.message).toBe(
+      `keras: big.keras: member config.json declares 2000000000 bytes, more than the ${2 ** 30} a keras file may have`,
+    );
+    view.setUint32(at + 24, stored + 1, true);
+    expect((await failure(bytes, 'big.keras')).message).toBe(
+      `keras: big.keras: member config.json declares ${stored + 1} bytes from ${stored} stored bytes in a ${bytes.length}-byte archive, which cannot be`,
+    );
+  });
+
   it('names an unsupported layer, its class and the supported classes', async () => {
     const error = await failure(fixture('unsupported-layer.h5'), 'unsupported-layer.h5');
     expect(error.code).toBe('unsupported-layer');
