@@ -69,8 +69,9 @@ function positional(model: tfl.LayersModel, sources: FileLayerWeights[], file: s
  * (`layers/dense_1`), so the model must have Keras's layer classes in Keras's order.
  *
  * ```ts
- * const model = buildSketchClassifier({numClasses: 340, recurrentActivation: 'sigmoid'});
- * await loadKerasWeights(model, await readFile('kaggle-cudnnlstm.h5'));
+ * // The notebook's architecture (its LSTMs use sigmoid, as CuDNNLSTM weights need), 345 classes.
+ * const model = buildSketchClassifier({numClasses: 345});
+ * await loadKerasWeights(model, await fetch('checkpoints/weights.05.h5'));
  * ```
  */
 export async function loadKerasWeights(model: tfl.LayersModel, source: KerasSource, options: LoadKerasWeightsOptions = {}): Promise<LoadedKerasWeights> {
