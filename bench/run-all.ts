@@ -7,7 +7,7 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const ALL = ['tfrecord', 'example', 'pipeline', 'train'];
+const ALL = ['tfrecord', 'example', 'pipeline', 'train', 'keras', 'keras-readers'];
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const names = wanted.length > 0 ? wanted : ALL;
 let failed = 0;

@@ -4,11 +4,12 @@
 // as in the page; a run stopped mid-epoch resumes after a reload from its IndexedDB checkpoint to the
 // same result as an unbroken run; shards picked with the file input and shards given by URL train too.
 // Part of `npm run test:browser` (example-page.test.mjs runs these after its own).
-import {mkdirSync, readFileSync, renameSync} from 'node:fs';
+import {mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
+import {loadKerasModel} from 'quickdraw-tfjs/keras';
 import {loadSketchClassifier} from 'quickdraw-tfjs/model';
 import {fileModelHandler, writeSyntheticDataset} from 'quickdraw-tfjs/node';
 import {predictTopK} from 'quickdraw-tfjs/train';
@@ -129,6 +130,34 @@ async function nodeGuesses(dir, ink) {
 
 export function trainTests({work}) {
   return [
+    {
+      name: 'Load takes a Keras .h5 (the Kaggle-style CuDNNLSTM fixture) with a class-names file, and the pad guesses as Node does',
+      async run(t) {
+        await openTrainPage(t);
+        const dir = path.join(work, 'keras');
+        mkdirSync(dir, {recursive: true});
+        const names = Array.from({length: 340}, (_, i) => `class ${i}`);
+        const namesFile = path.join(dir, 'classes.txt');
+        writeFileSync(namesFile, `${names.join('\n')}\n`);
+        const h5 = path.resolve('test', 'fixtures', 'keras', 'kaggle-cudnnlstm.h5');
+        await t.page.setInputFiles('#load-model', [h5, namesFile]);
+        await t.page.waitForFunction(() => document.getElementById('load-status').textContent !== '');
+        assertEqual(await t.page.textContent('#load-status'), 'Loaded kaggle-cudnnlstm.h5 (Keras 2.1.6): 340 classes.', 'load status');
+        const drawn = await drawAndGuess(t.page, circle());
+        t.log(`page: ${drawn.guesses.map(([c, p]) => `${c} ${p.toFixed(7)}`).join(', ')}`);
+        // The same file and ink in Node (cpu): quickdraw-tfjs/keras + predictTopK.
+        await tf.setBackend('cpu');
+        const before = tf.memory().numTensors;
+        const {model} = await loadKerasModel(new Uint8Array(readFileSync(h5)));
+        const [top] = await predictTopK(model, [Float32Array.from(drawn.ink)], {classNames: names, k: 5});
+        model.dispose();
+        assertEqual(tf.memory().numTensors, before, 'tensors left in Node');
+        assertEqual(drawn.guesses.map(([c]) => c), top.map((g) => g.className), 'classes, page vs Node');
+        const worst = Math.max(...top.map((g, i) => Math.abs(g.probability - drawn.guesses[i][1])));
+        t.log(`largest probability difference page (wasm) vs Node (cpu): ${worst.toExponential(2)}`);
+        assert(worst <= 1e-5, `page and Node differ by ${worst}`);
+      },
+    },
     {
       name: `trains on synthetic shapes in the page (wasm) to test accuracy >= ${STATED_SYNTHETIC_ACCURACY}, classifies a drawn circle, and its download predicts the same in Node`,
       async run(t) {

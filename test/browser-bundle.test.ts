@@ -14,7 +14,7 @@ import {afterAll, describe, expect, it} from 'vitest';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Entry points of the browser-safe modules, as `exports` publishes them (sources, so no build is needed). */
-const CORE_ENTRIES = ['tfrecord', 'example', 'sketch', 'data', 'model', 'train']
+const CORE_ENTRIES = ['tfrecord', 'example', 'sketch', 'data', 'model', 'train', 'keras']
   .map((m) => `src/${m}/index.ts`)
   .concat(['src/index.ts']);
 

@@ -116,6 +116,13 @@ describe('examples (tiny settings)', {timeout: 300_000}, () => {
     expect(text).toMatch(/worker got 100 inks \(3400 points\) and 100 records \(\d+ bytes\); sent 100 and 100/);
     expect(text).toMatch(/views pass: 3 classes/);
   });
+
+  it('from-keras classifies a drawing with a Keras file (the Kaggle-style CuDNNLSTM fixture)', async () => {
+    const text = await runScript('examples/from-keras.ts', ['--backend', 'cpu', '--count', '1']);
+    expect(text).toMatch(/kaggle-cudnnlstm\.h5: HDF5, saved by Keras 2\.1\.6/);
+    expect(text).toMatch(/cu_dnnlstm_1 \(QuickdrawFastLSTM\)/);
+    expect(text).toMatch(/sketch 1 \(true: cat\)\n\s+1\. \d+ /);
+  });
 });
 
 /** Runs an example that should fail; resolves to its exit code and output. */

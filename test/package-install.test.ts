@@ -30,6 +30,6 @@ it('packs, installs, type-checks and runs as a consumer would', {timeout: 300_00
     'failure (reject)',
     'package check',
   ]);
-  expect(lines[1]).toBe("contents: every exports target, the bin and the README's 13 docs/ links");
+  expect(lines[1]).toBe("contents: every exports target, the bin and the README's 14 docs/ links");
   expect(lines.at(-1)).toBe('package check: ok');
 });

@@ -7,7 +7,7 @@ import {describe, expect, it} from 'vitest';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
-const SUBPATHS = ['.', './tfrecord', './example', './sketch', './data', './model', './train', './node'];
+const SUBPATHS = ['.', './tfrecord', './example', './sketch', './data', './model', './train', './keras', './node'];
 
 describe('package.json', () => {
   it('is an ESM, side-effect-free package named quickdraw-tfjs', () => {

@@ -36,3 +36,4 @@ export type {NodeBackendName} from './backend.js';
 export {NodeIOError} from './node-error.js';
 export type {NodeIOErrorCode} from './node-error.js';
 export {fileModelHandler, MODEL_JSON_FILE, MODEL_WEIGHTS_FILE} from './model-files.js';
+export {loadKerasModelFile, loadKerasWeightsFile} from './keras-files.js';

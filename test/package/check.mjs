@@ -128,7 +128,7 @@ try {
   const script = path.join(consumer, 'built', 'consumer.js');
   for (const backend of ['wasm', 'cpu']) {
     const out = must(process.execPath, [script, backend], consumer).trim();
-    if (!out.startsWith(`consumer: backend ${backend}; crc32c e3069283;`) || !out.includes('fitDataset 1 epoch; top-3 of 3 sketches (14 lines)')) {
+    if (!out.startsWith(`consumer: backend ${backend}; crc32c e3069283;`) || !out.includes('fitDataset 1 epoch; top-3 of 3 sketches (14 lines)') || !out.endsWith('keras invalid-file')) {
       fail(`unexpected output on ${backend}: ${out}`);
     }
     console.log(`run (${backend}): ${out}`);

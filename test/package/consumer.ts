@@ -12,6 +12,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import * as everything from 'quickdraw-tfjs';
 import {type QuickdrawElement, quickdrawDataset, tfrecordDataset} from 'quickdraw-tfjs/data';
 import {decodeExample, encodeExample, fixedLenFeature, floatFeature, int64Feature, varLenFeature} from 'quickdraw-tfjs/example';
+import {KerasError, loadKerasModel} from 'quickdraw-tfjs/keras';
 import {buildSketchClassifier, ModelError} from 'quickdraw-tfjs/model';
 import {fileSources, type NodeBackendName, useNodeBackend, writeRecordFile} from 'quickdraw-tfjs/node';
 import {type Ink, sketchToSvg, syntheticSketches} from 'quickdraw-tfjs/sketch';
@@ -61,10 +62,14 @@ const guesses = await predictTopK(model, [...inks.slice(0, 2), new Float32Array(
 model.dispose();
 const svg = sketchToSvg(inks[0]!, {title: classNames[0]!});
 
+// keras: bytes that are no Keras file get the module's typed error.
+const kerasError = await loadKerasModel(new Uint8Array([1, 2, 3])).catch((e: unknown) => e);
+const kerasCode = kerasError instanceof KerasError ? kerasError.code : 'none';
+
 console.log(
   `consumer: backend ${backend}; crc32c ${crc}; decoded ${Object.keys(decoded).sort().join(',')}; batch ${shapes}; ` +
     `fitDataset ${fitted.epoch.length} epoch; top-3 of ${guesses.length} sketches (${formatTopK(guesses).split('\n').length} lines); svg ${svg.startsWith('<svg')}; ` +
-    `root exports ${typeof everything.readRecords}, ${typeof everything.buildSketchClassifier}, ${ModelError.name}`,
+    `root exports ${typeof everything.readRecords}, ${typeof everything.buildSketchClassifier}, ${ModelError.name}; keras ${kerasCode}`,
 );
 
 if (failure === 'throw') throw new Error('consumer: my own error');

@@ -293,9 +293,14 @@ export class TrainPanel {
     const status = byId('load-status');
     status.classList.remove('error');
     const list = [...(files ?? [])];
+    const keras = list.find((f) => f.name.endsWith('.h5') || f.name.endsWith('.keras'));
     const json = list.find((f) => f.name.endsWith('.json'));
     try {
-      if (json === undefined) throw new Error('pick model.json and its weights file(s) together');
+      if (keras !== undefined) {
+        await this.#loadKeras(keras, list.find((f) => f.name.endsWith('.txt') || f.name.endsWith('.classes')));
+        return;
+      }
+      if (json === undefined) throw new Error('pick model.json and its weights file(s) together, or a Keras .h5 or .keras file');
       const loaded = await loadSketchClassifier(tf.io.browserFiles([json, ...list.filter((f) => f !== json)]));
       this.#useTrained(loaded, `loaded from ${json.name}`);
       status.textContent = `Loaded ${json.name}: ${loaded.classNames.length} classes.`;
@@ -303,5 +308,33 @@ export class TrainPanel {
       status.classList.add('error');
       status.textContent = err instanceof Error ? err.message : String(err);
     }
+  }
+
+  /**
+   * A model trained in Keras: quickdraw-tfjs/keras reads the file (imported on demand, so the page loads
+   * its HDF5 and zip readers only when a Keras file is picked); class names come from a text file picked
+   * with it (one per line, in training order), else the class indices.
+   */
+  async #loadKeras(file: File, namesFile: File | undefined): Promise<void> {
+    const {loadKerasModel} = await import('quickdraw-tfjs/keras');
+    const {model, kerasVersion} = await loadKerasModel(file);
+    const outShape = model.outputs[0]!.shape;
+    const numClasses = outShape[outShape.length - 1] as number;
+    let classNames = Array.from({length: numClasses}, (_, i) => String(i));
+    if (namesFile !== undefined) {
+      const names = (await namesFile.text())
+        .split('\n')
+        .map((line) => line.trim().toLowerCase())
+        .filter((line) => line !== '');
+      if (names.length !== numClasses) {
+        model.dispose();
+        throw new Error(`${namesFile.name} has ${names.length} class names, the model ${numClasses} classes`);
+      }
+      classNames = names;
+    }
+    const inShape = model.inputs[0]!.shape;
+    const maxLength = typeof inShape[1] === 'number' ? inShape[1] : null;
+    this.#useTrained({model, classNames, maxLength, buildOptions: undefined}, `loaded from ${file.name} (Keras ${kerasVersion ?? '?'})`);
+    byId('load-status').textContent = `Loaded ${file.name} (Keras ${kerasVersion ?? '?'}): ${numClasses} classes.`;
   }
 }

@@ -1,0 +1,39 @@
+import * as tf from '@tensorflow/tfjs-core';
+import {describe, expect, it} from 'vitest';
+import {loadKerasModel} from '../../src/keras/index.js';
+import {expectOutputs, fixture} from './helpers.js';
+
+const CASES: {file: string; expected: string; dtypes?: ('float32' | 'int32')[]; format: 'h5' | 'keras'; version: string}[] = [
+  {file: 'sequential-dense.h5', expected: 'sequential-dense', format: 'h5', version: '2.15.0'},
+  {file: 'sequential-dense-keras3.h5', expected: 'sequential-dense', format: 'h5', version: '3.6.0'},
+  {file: 'sequential-dense.keras', expected: 'sequential-dense', format: 'keras', version: '3.6.0'},
+  {file: 'notebook.h5', expected: 'notebook', format: 'h5', version: '2.15.0'},
+  {file: 'notebook.keras', expected: 'notebook', format: 'keras', version: '3.6.0'},
+  {file: 'cudnn-lstm.h5', expected: 'notebook', format: 'h5', version: '2.2.4'},
+  {file: 'conv2d-pooling.keras', expected: 'conv2d-pooling', format: 'keras', version: '3.6.0'},
+  {file: 'recurrent.h5', expected: 'recurrent', format: 'h5', version: '2.15.0'},
+  {file: 'bidirectional.h5', expected: 'bidirectional', dtypes: ['int32'], format: 'h5', version: '2.15.0'},
+  {file: 'bidirectional.keras', expected: 'bidirectional', dtypes: ['int32'], format: 'keras', version: '3.6.0'},
+  {file: 'functional.h5', expected: 'functional', format: 'h5', version: '2.15.0'},
+  {file: 'functional-keras21.h5', expected: 'functional', format: 'h5', version: '2.1.6'},
+  {file: 'functional.keras', expected: 'functional', format: 'keras', version: '3.6.0'},
+  {file: 'kaggle-cudnnlstm.h5', expected: 'kaggle-cudnnlstm', format: 'h5', version: '2.1.6'},
+  {file: 'extras-sequential.h5', expected: 'extras-sequential', format: 'h5', version: '2.15.0'},
+  {file: 'extras-functional.h5', expected: 'extras-functional', format: 'h5', version: '2.15.0'},
+];
+
+describe('loadKerasModel gives the outputs of an independent numpy forward pass', () => {
+  for (const c of CASES) {
+    for (const fastLayers of [true, false]) {
+      it(`${c.file}${fastLayers ? '' : ' (stock layers)'}`, async () => {
+        const before = tf.memory().numTensors;
+        const {model, format, kerasVersion} = await loadKerasModel(fixture(c.file), {fastLayers, name: c.file});
+        expect(format).toBe(c.format);
+        expect(kerasVersion).toBe(c.version);
+        expectOutputs(model, c.expected, c.dtypes);
+        model.dispose();
+        expect(tf.memory().numTensors).toBe(before);
+      });
+    }
+  }
+});
