@@ -424,6 +424,9 @@ export function translateModelConfig(raw: unknown, options: TranslateOptions): T
     const layerList = Array.isArray(config) ? config : isObject(config) && Array.isArray(config['layers']) ? config['layers'] : null;
     if (layerList === null) throw new KerasError('unsupported-format', `${options.file}: the sequential config has no layer list`, {file: options.file});
     const layers = layerList.map((entry) => t.layerEntry(isObject(entry) ? entry : {}, false).entry);
+    // Keras reads the input shape of a Sequential from its first layer only: tutorials pass
+    // input_shape to every layer, and tf.keras saves it on each; tfjs-layers would warn on every one.
+    for (const layer of layers.slice(1)) if (isObject(layer['config'])) delete layer['config']['batch_input_shape'];
     const name = isObject(config) && typeof config['name'] === 'string' ? config['name'] : 'sequential';
     return {kind: 'Sequential', config: pythonicToTs({name, layers}) as JsonObject, layers: t.layers};
   }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import {describe, expect, it} from 'vitest';
+import {describe, expect, it, vi} from 'vitest';
 import {loadKerasModel} from '../../src/keras/index.js';
 import {expectOutputs, fixture} from './helpers.js';
 
@@ -20,6 +20,7 @@ const CASES: {file: string; expected: string; dtypes?: ('float32' | 'int32')[]; 
   {file: 'kaggle-cudnnlstm.h5', expected: 'kaggle-cudnnlstm', format: 'h5', version: '2.1.6'},
   {file: 'extras-sequential.h5', expected: 'extras-sequential', format: 'h5', version: '2.15.0'},
   {file: 'extras-functional.h5', expected: 'extras-functional', format: 'h5', version: '2.15.0'},
+  {file: 'input-shape-everywhere.h5', expected: 'input-shape-everywhere', format: 'h5', version: '2.15.0'},
 ];
 
 describe('loadKerasModel gives the outputs of an independent numpy forward pass', () => {
@@ -36,4 +37,21 @@ describe('loadKerasModel gives the outputs of an independent numpy forward pass'
       });
     }
   }
+});
+
+describe('a Sequential saved with input_shape on every layer', () => {
+  it('takes the input shape from the first layer only, as Keras does, with no tfjs-layers shape warning', async () => {
+    const before = tf.memory().numTensors;
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      const {model} = await loadKerasModel(fixture('input-shape-everywhere.h5'), {name: 'input-shape-everywhere.h5'});
+      expect(warn).not.toHaveBeenCalled();
+      expect(model.layers.slice(1).map((l) => (l.getConfig() as {batchInputShape?: unknown}).batchInputShape)).toEqual([undefined, undefined, undefined, undefined, undefined]);
+      expectOutputs(model, 'input-shape-everywhere');
+      model.dispose();
+    } finally {
+      warn.mockRestore();
+    }
+    expect(tf.memory().numTensors).toBe(before);
+  });
 });
