@@ -427,6 +427,11 @@ export function translateModelConfig(raw: unknown, options: TranslateOptions): T
     // Keras reads the input shape of a Sequential from its first layer only: tutorials pass
     // input_shape to every layer, and tf.keras saves it on each; tfjs-layers would warn on every one.
     for (const layer of layers.slice(1)) if (isObject(layer['config'])) delete layer['config']['batch_input_shape'];
+    // A tf.keras 2 Sequential built by model.build(shape) keeps the shape only as the model's
+    // build_input_shape (its layers carry none); Keras's from_config builds with it.
+    const buildShape = isObject(config) ? config['build_input_shape'] : undefined;
+    const first = layers[0]?.['config'];
+    if (Array.isArray(buildShape) && isObject(first) && first['batch_input_shape'] === undefined) first['batch_input_shape'] = buildShape;
     const name = isObject(config) && typeof config['name'] === 'string' ? config['name'] : 'sequential';
     return {kind: 'Sequential', config: pythonicToTs({name, layers}) as JsonObject, layers: t.layers};
   }

@@ -21,6 +21,7 @@ const CASES: {file: string; expected: string; dtypes?: ('float32' | 'int32')[]; 
   {file: 'extras-sequential.h5', expected: 'extras-sequential', format: 'h5', version: '2.15.0'},
   {file: 'extras-functional.h5', expected: 'extras-functional', format: 'h5', version: '2.15.0'},
   {file: 'input-shape-everywhere.h5', expected: 'input-shape-everywhere', format: 'h5', version: '2.15.0'},
+  {file: 'build-input-shape.h5', expected: 'build-input-shape', format: 'h5', version: '2.2.4-tf'},
 ];
 
 describe('loadKerasModel gives the outputs of an independent numpy forward pass', () => {
