@@ -382,13 +382,19 @@ class Translator {
         throw this.unsupportedConfig(layer, cls, `a call with ${args.length} positional arguments is not supported (one: a tensor or a list of tensors)`, '1 argument', `${args.length}`);
       }
       const plainKwargs: JsonObject = {};
+      // An RNN's initial_state tensors follow its input in the node, as Keras 2 stored them (and tfjs-layers reads).
+      let states: Json[] = [];
       for (const [key, value] of Object.entries(kwargs)) {
+        if (key === 'initial_state' && RNN_CLASSES.has(ALIASES[cls] ?? cls) && value !== null) {
+          states = Array.isArray(value) ? value : [value];
+          continue;
+        }
         if (JSON.stringify(value).includes('__keras_tensor__')) {
           throw this.unsupportedConfig(layer, cls, `a call with tensor argument ${key} is not supported`, 'no tensor keyword arguments', key);
         }
         plainKwargs[key] = value;
       }
-      const tensors = Array.isArray(args[0]) ? args[0] : [args[0]!];
+      const tensors = [...(Array.isArray(args[0]) ? args[0] : [args[0]!]), ...states];
       return tensors.map((tensor) => {
         const config = isObject(tensor) && isObject(tensor['config']) ? tensor['config'] : null;
         const history = config?.['keras_history'];

@@ -22,6 +22,8 @@ const CASES: {file: string; expected: string; dtypes?: ('float32' | 'int32')[]; 
   {file: 'extras-functional.h5', expected: 'extras-functional', format: 'h5', version: '2.15.0'},
   {file: 'input-shape-everywhere.h5', expected: 'input-shape-everywhere', format: 'h5', version: '2.15.0'},
   {file: 'build-input-shape.h5', expected: 'build-input-shape', format: 'h5', version: '2.2.4-tf'},
+  {file: 'seq2seq.h5', expected: 'seq2seq', format: 'h5', version: '2.15.0'},
+  {file: 'seq2seq.keras', expected: 'seq2seq', format: 'keras', version: '3.6.0'},
 ];
 
 describe('loadKerasModel gives the outputs of an independent numpy forward pass', () => {
