@@ -161,6 +161,25 @@ class ConfigWriter {
   }
 }
 
+/**
+ * An RNN node listing its initial states after its input (tfjs's and Keras 2's layout) in Keras 3's
+ * `{args, kwargs}` form with `initial_state`: Keras 3's functional_from_config would otherwise call the
+ * layer on the list [x, h, c]. Other nodes stay `[layer, node, tensor, kwargs]` lists.
+ */
+function rnnStateNodes(model: tfl.LayersModel, layer: Layer, nodes: Json): Json {
+  if (!['LSTM', 'GRU', 'SimpleRNN'].includes(kerasClass(layer)) || !Array.isArray(nodes)) return nodes;
+  const tensor = (ref: Json): Json => {
+    const [name, node, index] = ref as [string, number, number];
+    const out = (model.getLayer(name) as unknown as {inboundNodes: {outputTensors: tfl.SymbolicTensor[]}[]}).inboundNodes[node]!.outputTensors[index]!;
+    return {class_name: '__keras_tensor__', config: {shape: [...out.shape], dtype: out.dtype, keras_history: [name, node, index]}};
+  };
+  return nodes.map((node) => {
+    if (!Array.isArray(node) || node.length < 2) return node;
+    const [input, ...states] = node;
+    return {args: [tensor(input!)], kwargs: {initial_state: states.map(tensor)}};
+  });
+}
+
 function inputLayerEntry(name: string, shape: readonly (number | null)[], dtype: string): JsonObject {
   return {module: 'keras.layers', class_name: 'InputLayer', config: {batch_shape: [...shape], dtype, sparse: false, name}, registered_name: null};
 }
@@ -264,7 +283,7 @@ export function saveKerasModel(model: tfl.LayersModel, options: SaveKerasModelOp
         layer.getClassName() === 'InputLayer'
           ? inputLayerEntry(layer.name, (layer as unknown as {batchInputShape: (number | null)[]}).batchInputShape, String(layer.getConfig()['dtype'] ?? 'float32'))
           : writer.entry(layer);
-      return {...base, name: layer.name, inbound_nodes: entry.inboundNodes};
+      return {...base, name: layer.name, inbound_nodes: rnnStateNodes(model, layer, entry.inboundNodes)};
     });
     config = {
       module: 'keras.src.models.functional',

@@ -24,6 +24,7 @@ for (const [file, expected, dtypes] of [
   ['functional.h5', 'functional', []],
   ['extras-sequential.h5', 'extras-sequential', []],
   ['extras-functional.h5', 'extras-functional', []],
+  ['seq2seq.keras', 'seq2seq', []],
 ] as const) {
   it(`${file} saved as .keras loads back to the same outputs`, async () => {
     const {model} = await loadKerasModel(fixture(file));
@@ -63,6 +64,21 @@ it("writes Keras 3's layout: serialised config, positional weights, stored membe
   expect(h5.keys('layers').sort()).toEqual(['batch_normalization', 'batch_normalization_1', 'batch_normalization_2', 'conv1d', 'conv1d_1', 'conv1d_2', 'dense', 'lstm', 'lstm_1']);
   expect(h5.keys('layers/lstm_1/cell/vars')).toEqual(['0', '1', '2']);
   expect(h5.dataset('layers/lstm_1/cell/vars/0').shape).toEqual([7, 20]);
+});
+
+it("writes a decoder RNN's initial states as Keras 3's initial_state keyword argument", async () => {
+  const {model} = await loadKerasModel(fixture('seq2seq.h5'));
+  const config = JSON.parse(strFromU8(unzipSync(saveKerasModel(model))['config.json']!));
+  model.dispose();
+  const layers = config.config.layers as {name: string; inbound_nodes: unknown}[];
+  const kt = (name: string, index: number, shape: (number | null)[]) => ({
+    class_name: '__keras_tensor__',
+    config: {shape, dtype: 'float32', keras_history: [name, 0, index]},
+  });
+  expect(layers.find((l) => l.name === 'lstm_1')!.inbound_nodes).toEqual([
+    {args: [kt('decoder_inputs', 0, [null, null, 2])], kwargs: {initial_state: [kt('lstm', 1, [null, 4]), kt('lstm', 2, [null, 4])]}},
+  ]);
+  expect(layers.find((l) => l.name === 'lstm')!.inbound_nodes).toEqual([[['encoder_inputs', 0, 0, {}]]]);
 });
 
 it("refuses tfjs's hardSigmoid, which Keras 3's hard_sigmoid is not", () => {
