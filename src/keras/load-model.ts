@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import {registerFastLayers} from '../model/index.js';
+import {registerFastLayers, tfjsInternals} from '../model/index.js';
 import {type TranslatedModel, translateModelConfig} from './config.js';
 import {KerasError} from './errors.js';
 import {registerKerasLayers} from './gru.js';
@@ -70,10 +70,7 @@ function buildAndLoad(translated: TranslatedModel, file: string, pick: (model: t
     const built = model as unknown as tfl.LayersModel;
     // tfjs-layers counts a reference for every call of a layer, so a layer shared by two calls (node
     // indices 0 and 1) would outlive model.dispose(). Every layer here belongs to this model alone.
-    for (const layer of built.layers) {
-      const counted = layer as unknown as {_refCount: number | null};
-      if (counted._refCount !== null && counted._refCount > 1) counted._refCount = 1;
-    }
+    for (const layer of built.layers) tfjsInternals.capLayerRefCount(layer);
     assignWeights(pick(built));
     return built;
   } catch (cause) {

@@ -1,4 +1,5 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
+import {tfjsInternals} from '../model/index.js';
 import {KerasError} from './errors.js';
 import {isHdf5, openHdf5} from './hdf5.js';
 import {type KerasSource, readKerasSource} from './sources.js';
@@ -38,7 +39,8 @@ export interface LoadedKerasWeights {
 /** The Keras class a tfjs layer stands for (the library's fast and GRU layers count as theirs). */
 function kerasClassOf(layer: tfl.LayersModel['layers'][number]): Keras3LayerRef {
   const map = (cls: string): string => (cls === 'QuickdrawKerasGRU' ? 'GRU' : cls.startsWith('QuickdrawFast') ? cls.slice('QuickdrawFast'.length) : cls);
-  const inner = (layer as unknown as {forwardLayer?: {getClassName(): string}; layer?: {getClassName(): string}}).forwardLayer ?? (layer as unknown as {layer?: {getClassName(): string}}).layer;
+  const wrapped = tfjsInternals.wrappedLayers(layer);
+  const inner = wrapped.forward ?? wrapped.inner;
   return {name: layer.name, kerasClass: map(layer.getClassName()), innerClass: inner === undefined ? undefined : map(inner.getClassName())};
 }
 

@@ -1,5 +1,6 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import {zipSync} from 'fflate';
+import {tfjsInternals} from '../model/index.js';
 import {KerasError} from './errors.js';
 import {type DatasetSpec, type GroupSpec, writeHdf5} from './hdf5-writer.js';
 import {snakeCase} from './weights.js';
@@ -123,12 +124,12 @@ class ConfigWriter {
       case 'SimpleRNN':
         return {cls, config: {...pick(...rnnCommon), ...act('activation')}};
       case 'Bidirectional': {
-        const inner = (layer as unknown as {forwardLayer: Layer}).forwardLayer;
+        const inner = tfjsInternals.wrappedLayers(layer).forward!;
         const {cls: innerCls, config: innerConfig} = this.config(inner);
         return {cls, config: {...pick(['mergeMode', 'merge_mode']), layer: {module: 'keras.layers', class_name: innerCls, config: innerConfig, registered_name: null}}};
       }
       case 'TimeDistributed': {
-        const inner = (layer as unknown as {layer: Layer}).layer;
+        const inner = tfjsInternals.wrappedLayers(layer).inner!;
         const {cls: innerCls, config: innerConfig} = this.config(inner);
         return {cls, config: {...base, layer: {module: 'keras.layers', class_name: innerCls, config: innerConfig, registered_name: null}}};
       }
@@ -281,7 +282,7 @@ export function saveKerasModel(model: tfl.LayersModel, options: SaveKerasModelOp
       const layer = model.getLayer(entry.name);
       const base =
         layer.getClassName() === 'InputLayer'
-          ? inputLayerEntry(layer.name, (layer as unknown as {batchInputShape: (number | null)[]}).batchInputShape, String(layer.getConfig()['dtype'] ?? 'float32'))
+          ? inputLayerEntry(layer.name, tfjsInternals.layerBatchInputShape(layer)!, String(layer.getConfig()['dtype'] ?? 'float32'))
           : writer.entry(layer);
       return {...base, name: layer.name, inbound_nodes: rnnStateNodes(model, layer, entry.inboundNodes)};
     });

@@ -3,6 +3,7 @@
 // tfjs model, and assigning them all at once.
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import {tfjsInternals} from '../model/index.js';
 import {KerasError} from './errors.js';
 import type {Hdf5Array, Hdf5File} from './hdf5.js';
 
@@ -134,15 +135,9 @@ export function readKeras3Weights(h5: Hdf5File, layers: readonly Keras3LayerRef[
 
 // ------------------------------------------------------------------------------------------ conversion
 
-interface ActivationLike {
-  getClassName(): string;
-}
+/** The library's reset-after GRU (`KerasGRU`) says which form it has; stock GRUs say nothing. */
 interface RnnLike {
-  cell: {recurrentActivation?: ActivationLike; units?: number};
   resetAfter?: boolean;
-  forwardLayer?: Layer;
-  backwardLayer?: Layer;
-  layer?: Layer;
 }
 
 function shapeText(shape: readonly number[]): string {
@@ -184,12 +179,13 @@ function isShape(shape: readonly number[], expected: readonly number[]): boolean
 export function convertForLayer(layer: Layer, weights: FileWeight[], file: string): FileWeight[] {
   const cls = layer.getClassName();
   const rnn = layer as unknown as RnnLike;
-  if (cls === 'Bidirectional' && rnn.forwardLayer !== undefined && rnn.backwardLayer !== undefined) {
+  const wrapped = tfjsInternals.wrappedLayers(layer);
+  if (cls === 'Bidirectional' && wrapped.forward !== undefined && wrapped.backward !== undefined) {
     const half = weights.length / 2;
     if (!Number.isInteger(half)) return weights;
-    return [...convertForLayer(rnn.forwardLayer, weights.slice(0, half), file), ...convertForLayer(rnn.backwardLayer, weights.slice(half), file)];
+    return [...convertForLayer(wrapped.forward, weights.slice(0, half), file), ...convertForLayer(wrapped.backward, weights.slice(half), file)];
   }
-  if (cls === 'TimeDistributed' && rnn.layer !== undefined) return convertForLayer(rnn.layer, weights, file);
+  if (cls === 'TimeDistributed' && wrapped.inner !== undefined) return convertForLayer(wrapped.inner, weights, file);
   const lstm = cls === 'LSTM' || cls === 'QuickdrawFastLSTM';
   const gru = cls === 'GRU' || cls === 'QuickdrawKerasGRU';
   if ((!lstm && !gru) || weights.length !== 3) return weights;
@@ -209,7 +205,7 @@ export function convertForLayer(layer: Layer, weights: FileWeight[], file: strin
       actual: 'reset_after false',
     });
   }
-  const activation = rnn.cell.recurrentActivation?.getClassName() ?? 'unknown';
+  const activation = tfjsInternals.rnnCell(layer)?.recurrentActivation?.getClassName() ?? 'unknown';
   if (activation !== 'sigmoid') {
     throw new KerasError(
       'incompatible-weights',

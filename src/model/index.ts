@@ -16,4 +16,4 @@ export type {
   SketchClassifierMetadata,
 } from './save-load.js';
 export {tfjsInternals} from './tfjs-internals.js';
-export type {AdamPowers} from './tfjs-internals.js';
+export type {AdamPowers, RnnCellFields, WrappedLayers} from './tfjs-internals.js';

@@ -154,6 +154,45 @@ export function adamPowers(optimizer: unknown): AdamPowers | undefined {
   return {accBeta1: adam.accBeta1, accBeta2: adam.accBeta2, beta1: adam.beta1, beta2: adam.beta2, iterations: adam.iterations};
 }
 
+/** The layers a tfjs-layers wrapper holds (protected fields): Bidirectional's two RNNs, TimeDistributed's layer. */
+export interface WrappedLayers {
+  readonly forward: Layer | undefined;
+  readonly backward: Layer | undefined;
+  readonly inner: Layer | undefined;
+}
+
+/** `layer`'s wrapped layers (`forwardLayer`, `backwardLayer`, `layer`); each undefined when it has none. */
+export function wrappedLayers(layer: Layer): WrappedLayers {
+  const w = layer as unknown as {forwardLayer?: Layer; backwardLayer?: Layer; layer?: Layer};
+  return {forward: w.forwardLayer, backward: w.backwardLayer, inner: w.layer};
+}
+
+/** The fields of an RNN layer's cell (protected `cell`) the Keras weight conversion reads. */
+export interface RnnCellFields {
+  readonly recurrentActivation?: ActivationFields;
+  readonly units?: number;
+}
+
+/** An RNN layer's cell (protected `cell`), or undefined for a layer with none. */
+export function rnnCell(layer: Layer): RnnCellFields | undefined {
+  return (layer as unknown as {cell?: RnnCellFields}).cell;
+}
+
+/** A layer's `batchInputShape` (protected), set when it was given an input shape; else undefined. */
+export function layerBatchInputShape(layer: Layer): (number | null)[] | undefined {
+  return (layer as unknown as {batchInputShape?: (number | null)[]}).batchInputShape;
+}
+
+/**
+ * Caps a layer's reference count (private `_refCount`) at 1. tfjs-layers counts one reference per call
+ * of a layer, so a layer shared by two calls of one model would outlive `model.dispose()`; a loader
+ * whose model owns every layer alone caps it.
+ */
+export function capLayerRefCount(layer: Layer): void {
+  const counted = layer as unknown as {_refCount?: number | null};
+  if (typeof counted._refCount === 'number' && counted._refCount > 1) counted._refCount = 1;
+}
+
 /** The name tfjs registers its fused matMul kernel under (`tf.fused.matMul` runs it). */
 const FUSED_MATMUL = '_FusedMatMul';
 
@@ -216,6 +255,26 @@ export function checkTfjsInternals(): string[] {
   } finally {
     model.dispose();
   }
+  // What the keras module reads: wrapper layers' inner layers, an RNN's cell, a layer's batchInputShape
+  // and reference count.
+  const seqInput = tfl.input({shape: [4, 2]});
+  const gru = tfl.layers.gru({units: 2, recurrentInitializer: 'glorotUniform'});
+  const bidi = tfl.layers.bidirectional({layer: tfl.layers.lstm({units: 2, recurrentInitializer: 'glorotUniform', returnSequences: true}) as never});
+  const timeDense = tfl.layers.timeDistributed({layer: tfl.layers.dense({units: 2})});
+  const shaped = tfl.layers.dense({units: 2, inputShape: [3]});
+  const seqModel = tfl.model({inputs: seqInput, outputs: gru.apply(timeDense.apply(bidi.apply(seqInput))) as tfl.SymbolicTensor});
+  try {
+    const wrapped = wrappedLayers(bidi);
+    expect(wrapped.forward?.getClassName() === 'LSTM' && wrapped.backward?.getClassName() === 'LSTM', 'Bidirectional.forwardLayer/backwardLayer (read by the keras module)');
+    expect(wrappedLayers(timeDense).inner?.getClassName() === 'Dense', 'TimeDistributed.layer (read by the keras module)');
+    const gruCell = rnnCell(gru);
+    expect(gruCell?.units === 2 && typeof gruCell.recurrentActivation?.getClassName === 'function', 'RNN.cell.units and cell.recurrentActivation (read by the keras module)');
+    const shape = layerBatchInputShape(shaped);
+    expect(Array.isArray(shape) && shape[0] === null && shape[1] === 3, 'Layer.batchInputShape (written by saveKerasModel)');
+    expect(typeof (gru as unknown as {_refCount?: unknown})._refCount === 'number', 'Layer._refCount (capped by loadKerasModel for shared layers)');
+  } finally {
+    seqModel.dispose(); // (`shaped` was never built: it holds no weights)
+  }
   const adam = tf.train.adam(0.001);
   try {
     // Adam makes its accBeta variables when constructed (tfjs 4.22): the checkpoint restore re-derives them.
@@ -236,7 +295,8 @@ export function checkTfjsInternals(): string[] {
 }
 
 /**
- * The private tfjs state other modules of this library reach (the train module's exact Adam restore),
+ * The private tfjs state other modules of this library reach (the train module's exact Adam restore,
+ * the keras module's wrapper layers, RNN cells, input shapes and reference counts),
  * and the check that all of it is where tfjs 4.22 keeps it. Not for applications: it follows tfjs's
  * internals, which any tfjs upgrade may change.
  *
@@ -244,4 +304,11 @@ export function checkTfjsInternals(): string[] {
  * const moved = tfjsInternals.checkTfjsInternals(); // [] with a supported tfjs
  * ```
  */
-export const tfjsInternals = Object.freeze({adamPowers, checkTfjsInternals});
+export const tfjsInternals = Object.freeze({
+  adamPowers,
+  capLayerRefCount,
+  checkTfjsInternals,
+  layerBatchInputShape,
+  rnnCell,
+  wrappedLayers,
+});
