@@ -1,6 +1,8 @@
 // Shared by the example scripts: the `--backend` flag, the default dataset, and how a failure is
 // reported. Not part of the library.
+import {createReadStream} from 'node:fs';
 import {stat} from 'node:fs/promises';
+import {drawingToInk, parseNdjson} from 'quickdraw-tfjs/sketch';
 import {DEFAULT_SYNTHETIC_CACHE_DIR, defaultSyntheticDataset, useNodeBackend, writeSyntheticDataset} from 'quickdraw-tfjs/node';
 
 /** Options every example takes. `--classes` and `--per-class` default to the default synthetic dataset's. */
@@ -83,4 +85,17 @@ export async function datasetDir(values: {
   });
   await writeSyntheticDataset(options);
   return options.outDir;
+}
+
+/**
+ * The first `count` drawings of a Quick, Draw! ndjson file (simplified or raw) as stroke-3 inks, made
+ * as the tutorial made its data (`drawingToInk`), with each drawing's `word` ('?' when it has none).
+ */
+export async function readNdjsonInks(file: string, count: number): Promise<Array<{ink: Float32Array; word: string}>> {
+  const out: Array<{ink: Float32Array; word: string}> = [];
+  for await (const drawing of parseNdjson(createReadStream(file))) {
+    out.push({ink: drawingToInk(drawing.drawing), word: drawing.word ?? '?'});
+    if (out.length >= count) break;
+  }
+  return out;
 }

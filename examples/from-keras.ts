@@ -10,14 +10,13 @@
 // The default model, test/fixtures/keras/kaggle-cudnnlstm.h5, has a Kaggle stroke model's shape (CuDNNLSTM
 // layers, 340 classes) but random weights: its guesses mean nothing. Pass your own trained file with
 // --model and its class names (one per line, in training order) with --class-names.
-import {createReadStream} from 'node:fs';
 import {readFile} from 'node:fs/promises';
 import path from 'node:path';
 import {parseArgs} from 'node:util';
 import {loadKerasModelFile} from 'quickdraw-tfjs/node';
-import {type Drawing, drawingToInk, parseNdjson} from 'quickdraw-tfjs/sketch';
+import {type Drawing, drawingToInk} from 'quickdraw-tfjs/sketch';
 import {formatTopK, predictTopK} from 'quickdraw-tfjs/train';
-import {positiveInt, requireFile, runExample, setBackend} from './common.js';
+import {positiveInt, readNdjsonInks, requireFile, runExample, setBackend} from './common.js';
 
 await runExample('from-keras', async () => {
   const {values} = parseArgs({
@@ -51,10 +50,9 @@ await runExample('from-keras', async () => {
   const inks: Float32Array[] = [];
   const truth: string[] = [];
   if (values.ndjson !== undefined) {
-    for await (const drawing of parseNdjson(createReadStream(values.ndjson))) {
-      inks.push(drawingToInk(drawing.drawing));
-      truth.push(drawing.word ?? '?');
-      if (inks.length >= count) break;
+    for (const {ink, word} of await readNdjsonInks(values.ndjson, count)) {
+      inks.push(ink);
+      truth.push(word);
     }
   } else {
     // The real drawing kept with the tests (line 1 of Quick, Draw!'s simplified cat.ndjson, CC BY 4.0,

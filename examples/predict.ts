@@ -7,7 +7,6 @@
 // Run:   npx tsx examples/predict.ts --model out/train/model            (after `npm run train`)
 //        npx tsx examples/predict.ts --model DIR --ndjson cat.ndjson --count 5
 // Output: out/examples/predictions.svg
-import {createReadStream} from 'node:fs';
 import {mkdir, readdir, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {parseArgs} from 'node:util';
@@ -15,9 +14,9 @@ import {splitTutorialFiles} from 'quickdraw-tfjs/data';
 import {decodeExample} from 'quickdraw-tfjs/example';
 import {loadSketchClassifier} from 'quickdraw-tfjs/model';
 import {fileModelHandler, openRecordFile} from 'quickdraw-tfjs/node';
-import {drawingToInk, parseNdjson, sketchToSvg} from 'quickdraw-tfjs/sketch';
+import {sketchToSvg} from 'quickdraw-tfjs/sketch';
 import {formatTopK, predictTopK} from 'quickdraw-tfjs/train';
-import {commonOptions, datasetDir, requireFile, runExample, setBackend} from './common.js';
+import {commonOptions, datasetDir, readNdjsonInks, requireFile, runExample, setBackend} from './common.js';
 
 await runExample('predict', async () => {
   const {values} = parseArgs({
@@ -36,10 +35,9 @@ await runExample('predict', async () => {
   const inks: Float32Array[] = [];
   const truth: string[] = [];
   if (values.ndjson !== undefined) {
-    for await (const drawing of parseNdjson(createReadStream(values.ndjson))) {
-      inks.push(drawingToInk(drawing.drawing));
-      truth.push(drawing.word ?? '?');
-      if (inks.length >= count) break;
+    for (const {ink, word} of await readNdjsonInks(values.ndjson, count)) {
+      inks.push(ink);
+      truth.push(word);
     }
   } else {
     const dir = await datasetDir(values);
