@@ -50,9 +50,12 @@ export type RecordSourceFactory =
  *   `openUrl` option opens it;
  * - `Uint8Array` / `ArrayBuffer`: a whole file in memory;
  * - `Blob` (a browser `File` from an `<input type=file>`): named by its `name` when it has one;
+ * - a `Response` (a `fetch` you made, with your headers or credentials): named by its URL. Its body can
+ *   be read once, so it serves one epoch; a second epoch over it is an `invalid-source` error that says
+ *   so. For more epochs pass the URL, or a factory `{name, open: () => fetch(url, init)}`;
  * - a {@link RecordSourceFactory}.
  */
-export type DatasetSource = string | URL | Uint8Array | ArrayBuffer | Blob | RecordSourceFactory;
+export type DatasetSource = string | URL | Uint8Array | ArrayBuffer | Blob | Response | RecordSourceFactory;
 
 /** Opens a string/URL source; the default fetches it. */
 export type UrlOpener = (url: string) => RecordBytes | Promise<RecordBytes>;
@@ -163,6 +166,22 @@ export function resolveSources(
       const name = typeof fileName === 'string' && fileName !== '' ? fileName : `source ${i}`;
       return {name, open: async () => frame(name, source, compression)};
     }
+    if (typeof Response !== 'undefined' && source instanceof Response) {
+      const name = source.url === '' ? `source ${i}` : source.url;
+      return {
+        name,
+        open: async () => {
+          if (source.bodyUsed) {
+            throw new DataError(
+              'invalid-source',
+              `${name === `source ${i}` ? name : `source ${i} (${name})`} is a Response, whose body was already read (a Response serves one epoch): pass its URL, or a {name, open: () => fetch(url)} factory that makes a new one per epoch`,
+              {source: name},
+            );
+          }
+          return frame(name, source, compression);
+        },
+      };
+    }
     if (isFactory(source)) {
       const name = source.name;
       if ('records' in source && typeof source.records === 'function') {
@@ -177,7 +196,7 @@ export function resolveSources(
     }
     throw new DataError(
       'invalid-source',
-      `source ${i} is not a URL, bytes, a Blob or a {name, open()} / {name, records()} factory`,
+      `source ${i} is not a URL, bytes, a Blob, a Response or a {name, open()} / {name, records()} factory`,
     );
   });
 }

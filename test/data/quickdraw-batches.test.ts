@@ -354,7 +354,7 @@ describe('quickdrawBatches', () => {
     }
     expect(() => quickdrawBatches([])).toThrowError('data: no sources given');
     expect(() => quickdrawBatches([42 as unknown as DatasetSource])).toThrowError(
-      'data: source 0 is not a URL, bytes, a Blob or a {name, open()} / {name, records()} factory',
+      'data: source 0 is not a URL, bytes, a Blob, a Response or a {name, open()} / {name, records()} factory',
     );
   });
 

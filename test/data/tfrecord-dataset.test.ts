@@ -196,6 +196,22 @@ describe('tfrecordDataset', () => {
     });
   });
 
+  it('reads a Response for one epoch, and says what to pass instead when a second epoch comes', async () => {
+    await expectNoLeaks(async () => {
+      const bytes = frame([encodeExample({x: {kind: 'float', values: [7]}})]);
+      const response = new Response(new Blob([bytes.slice()]));
+      const ds = tfrecordDataset(response, {features: {x: fixedLenFeature([], 'float32')}});
+      const [batch] = await ds.toArray();
+      expect(Array.from(batch!.x.dataSync())).toEqual([7]);
+      batch!.x.dispose();
+      const err = (await rejection(ds.toArray())) as DataError;
+      expect([err.code, err.source]).toEqual(['invalid-source', 'source 0']);
+      expect(err.message).toBe(
+        'data: source 0 is a Response, whose body was already read (a Response serves one epoch): pass its URL, or a {name, open: () => fetch(url)} factory that makes a new one per epoch',
+      );
+    });
+  });
+
   it('refuses bad options at once, with the option named', () => {
     const bytes = frame([]);
     expect(() => tfrecordDataset(bytes, {} as never)).toThrow(
