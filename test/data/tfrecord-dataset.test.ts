@@ -217,7 +217,12 @@ describe('tfrecordDataset', () => {
     expect(() => tfrecordDataset(bytes, {} as never)).toThrow(
       new DataError('invalid-options', 'features must be an object of feature specs (fixedLenFeature, varLenFeature...)'),
     );
-    expect(() => tfrecordDataset(bytes, {features: {a: {type: 'nope'}} as never})).toThrow(DataError);
+    expect(() => tfrecordDataset(bytes, {features: {a: {type: 'nope'}} as never})).toThrow(
+      new DataError(
+        'invalid-options',
+        "features: example: spec for 'a' is not a feature spec (use fixedLenFeature, varLenFeature, fixedLenSequenceFeature or raggedFeature)",
+      ),
+    );
     expect(() => tfrecordDataset(bytes, {features: {}, batchSize: 0})).toThrow(
       new DataError('invalid-options', 'batchSize must be a positive integer, got 0'),
     );
